@@ -9,6 +9,7 @@
  */
 #include "calendar.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -233,7 +234,11 @@ calendar_utc(struct cal_date date, int minute_of_day)
 void
 calendar_format(struct cal_date date, char *buf)
 {
-	snprintf(buf, 11, "%04d-%02d-%02d", date.y, date.m, date.d);
+	char wide[48]; /* room for three ints, so the compiler sees no truncation */
+
+	snprintf(wide, sizeof(wide), "%04d-%02d-%02d", date.y, date.m, date.d);
+	memcpy(buf, wide, 10);
+	buf[10] = '\0';
 }
 
 /* Strict: exactly "YYYY-MM-DD", digits where digits belong, and a day the month has. */
@@ -436,6 +441,73 @@ int
 calendar_new_year_break(struct cal_date date)
 {
 	return (date.m == 12 && date.d >= 29) || (date.m == 1 && date.d <= 3);
+}
+
+/* 1 when [open, close) is a usable interval of minutes in a day (empty means closed). */
+static int
+calendar_interval_ok(int open, int close)
+{
+	return open >= 0 && close <= CALENDAR_DAY_MINUTES && open <= close;
+}
+
+/* Sets *cause to a formatted message, or NULL when memory is short. */
+static void __attribute__((format(printf, 2, 3)))
+calendar_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(cause, fmt, ap) == -1)
+		*cause = NULL;
+	va_end(ap);
+}
+
+/* Config loaders call this so a typo in hours is an error at start-up, not an office that
+ * silently never opens. */
+int
+calendar_hours_check(const struct cal_hours *hours, char **cause)
+{
+	static const char *const days[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	const struct cal_exception *e;
+	char when[11];
+	int rc = -1;
+	int i, j;
+
+	*cause = NULL;
+	for (i = 0; i < 7; i++) {
+		if (!calendar_interval_ok(hours->open[i], hours->close[i])) {
+			calendar_cause(cause, "%s hours %d-%d are not an interval within the day", days[i],
+			    hours->open[i], hours->close[i]);
+			goto out;
+		}
+	}
+	if (hours->n_exceptions < 0 || (hours->n_exceptions > 0 && hours->exceptions == NULL)) {
+		calendar_cause(cause, "bad exception count %d", hours->n_exceptions);
+		goto out;
+	}
+	for (i = 0; i < hours->n_exceptions; i++) {
+		e = &hours->exceptions[i];
+		if (e->date.d < 1 || e->date.d > calendar_month_days(e->date.y, e->date.m)) {
+			calendar_cause(cause, "exception %d: %d-%d-%d is not a date", i,
+			    e->date.y, e->date.m, e->date.d);
+			goto out;
+		}
+		calendar_format(e->date, when);
+		if (!calendar_interval_ok(e->open, e->close)) {
+			calendar_cause(cause, "exception %s: hours %d-%d are not an interval within the day",
+			    when, e->open, e->close);
+			goto out;
+		}
+		for (j = 0; j < i; j++) {
+			if (calendar_cmp(hours->exceptions[j].date, e->date) == 0) {
+				calendar_cause(cause, "exception %s is given twice", when);
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	return rc;
 }
 
 /* The exception for a date, or NULL; the first one listed wins. */

@@ -36,7 +36,8 @@ void calendar_format(struct cal_date date, char *buf);
 int calendar_parse(const char *text, struct cal_date *date);
 
 /* 1 and the holiday's Japanese name (e.g. "春分の日", "振替休日", "国民の休日") when the date is a
- * national holiday, else 0 and *name untouched. name may be NULL. */
+ * national holiday, else 0 and *name untouched. name may be NULL. Covers the law from 1949;
+ * equinoxes are published as a formula only up to 2150, so later years have none. */
 int calendar_holiday(struct cal_date date, const char **name);
 /* 1 for 12/29 … 1/3. */
 int calendar_new_year_break(struct cal_date date);
@@ -56,6 +57,9 @@ struct cal_hours {
 	struct cal_exception *exceptions; /* owned by the caller; any order */
 };
 
+/* 0 when the hours can be used: every interval within 0–1440 with open <= close, every
+ * exception on a real date and no date given twice; else -1 and *cause (caller frees). */
+int calendar_hours_check(const struct cal_hours *hours, char **cause);
 /* The opening interval of a date in minutes of the day; returns 0 and sets *open == *close
  * when the office is closed all that day. An exception for the date wins over everything. */
 int calendar_day_hours(const struct cal_hours *hours, struct cal_date date, int *open, int *close);
