@@ -1,0 +1,77 @@
+/*
+ * config: the city as madoguchi serves it — offices, procedures, counters, hours and the
+ * calling policy's numbers — read from an INI file (inih) or the embedded demo city.
+ *
+ * Unlike the other modules the structs are visible: a loaded config is immutable plain
+ * data read everywhere, and accessors for every field would only add noise.
+ */
+#ifndef MADOGUCHI_CONFIG_H
+#define MADOGUCHI_CONFIG_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "calendar.h"
+#include "proto.h"
+
+#define CONFIG_MAX_OFFICES 64
+#define CONFIG_MAX_COUNTERS 64
+#define CONFIG_CODE_MAX 32
+
+struct config_service {
+	char letter;                       /* 'A'…'Z'; 0 when the slot is unused */
+	char code[CONFIG_CODE_MAX];
+	char *name[PROTO_LANG_COUNT];      /* ja always set; others fall back to en, then ja */
+	int mean_s;                        /* mean service time */
+	int target_s;                      /* target wait: called within this */
+	int reservable;
+	int slot_min;                      /* reservation slot length */
+	json_t *names;                     /* {"ja":…,"en":…} for the wire */
+};
+
+struct config_counter {
+	int number;
+	char services[27];                 /* letters this counter serves by default */
+};
+
+struct config_office {
+	char code[CONFIG_CODE_MAX];
+	char *name[PROTO_LANG_COUNT];
+	json_t *names;
+	char services[27];                 /* letters offered at this office */
+	int n_counters;
+	struct config_counter counters[CONFIG_MAX_COUNTERS];
+	struct cal_hours hours;
+};
+
+struct config {
+	char *city_name[PROTO_LANG_COUNT];
+	json_t *city_names;
+	char *public_url;                  /* base of status_url, e.g. https://queue.example.jp */
+	int target_share;                  /* service level goal in percent, e.g. 85 */
+	int priority_allowance_s;          /* priority tickets count as this much longer waited */
+	int starvation_s;                  /* a walk-in waiting this long goes before anyone */
+	int recall_limit;                  /* recalls before a called ticket goes back to waiting */
+	int always_open;                   /* ignore hours (trials and tests) */
+	struct config_service services[26];
+	int n_offices;
+	struct config_office offices[CONFIG_MAX_OFFICES];
+};
+
+/* Parse INI text; name is the file name used in errors ("FILE:LINE: problem"). */
+int config_parse(const char *text, const char *name, struct config **out, char **cause);
+/* Read and parse a file. */
+int config_load_file(const char *path, struct config **out, char **cause);
+/* The embedded demo city (etc/demo-city.ini). */
+int config_load_default(struct config **out, char **cause);
+void config_free(struct config *config);
+
+/* Look-ups; NULL when unknown. A procedure is named by its letter or its code. */
+const struct config_office *config_office(const struct config *config, const char *code);
+int config_office_index(const struct config *config, const char *code);
+const struct config_service *config_service(const struct config *config, const char *letter_or_code);
+const struct config_counter *config_counter(const struct config_office *office, int number);
+/* The name in lang, falling back to English, then Japanese. */
+const char *config_name(char *const *names, enum proto_lang lang);
+
+#endif

@@ -1,0 +1,979 @@
+/* queue: live tickets and counters, the ticket state machine and numbering. */
+#include "queue.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "policy.h"
+
+struct queue_ticket {
+	struct ticket_rec rec;
+	int office;                      /* index in config */
+};
+
+struct qcounter {
+	enum proto_counter_state state;
+	char services[27];
+	int64_t since;
+	struct queue_ticket *current;    /* called or serving here */
+};
+
+struct qoffice {
+	const struct config_office *config;
+	int64_t day;                     /* business day of the numbers below, days since epoch */
+	int seq[26];                     /* last number given today, per procedure letter */
+	struct qcounter counters[CONFIG_MAX_COUNTERS];
+	struct queue_ticket **waiting;   /* tickets in state waiting, any order */
+	size_t n_waiting, cap_waiting;
+};
+
+struct queue {
+	const struct config *config;
+	struct policy_params params;
+	struct qoffice *offices;
+	struct queue_ticket **tickets;   /* every ticket in memory, by ascending id */
+	size_t n_tickets, cap_tickets;
+	struct queue_ticket **by_token;  /* open addressing on token hash: a visit's latest ticket */
+	size_t cap_token, n_token;
+	int64_t next_id;
+	struct queue_change *changes;
+	size_t n_changes, cap_changes;
+};
+
+static void *
+grow(void *array, size_t *cap, size_t need, size_t size)
+{
+	void *grown = array;
+
+	if (need > *cap) {
+		size_t cap2 = *cap ? *cap * 2 : 64;
+
+		while (cap2 < need)
+			cap2 *= 2;
+		grown = realloc(array, cap2 * size);
+		if (grown == NULL)
+			abort(); /* out of memory in the core: nothing sensible to answer */
+		*cap = cap2;
+	}
+	return grown;
+}
+
+int
+queue_new(const struct config *config, struct queue **out)
+{
+	struct queue *q = calloc(1, sizeof(*q));
+	int rc = -1;
+
+	if (q == NULL)
+		goto out;
+	q->config = config;
+	q->offices = calloc((size_t)config->n_offices, sizeof(*q->offices));
+	if (q->offices == NULL)
+		goto out;
+	for (int i = 0; i < config->n_offices; i++) {
+		struct qoffice *o = &q->offices[i];
+
+		o->config = &config->offices[i];
+		for (int k = 0; k < o->config->n_counters; k++) {
+			o->counters[k].state = PROTO_COUNTER_CLOSED;
+			strcpy(o->counters[k].services, o->config->counters[k].services);
+		}
+	}
+	for (int l = 0; l < 26; l++)
+		q->params.target_s[l] = config->services[l].target_s;
+	q->params.allowance_s = config->priority_allowance_s;
+	q->params.starvation_s = config->starvation_s;
+	q->next_id = 1;
+	*out = q;
+	q = NULL;
+	rc = 0;
+out:
+	queue_free(q);
+	return rc;
+}
+
+void
+queue_free(struct queue *q)
+{
+	if (q == NULL)
+		return;
+	for (size_t i = 0; i < q->n_tickets; i++)
+		free(q->tickets[i]);
+	for (int i = 0; q->offices != NULL && i < q->config->n_offices; i++)
+		free(q->offices[i].waiting);
+	free(q->offices);
+	free(q->tickets);
+	free(q->by_token);
+	free(q->changes);
+	free(q);
+}
+
+/* --- look-up structures --- */
+
+static size_t
+token_slot(const struct queue *q, const uint8_t *hash)
+{
+	uint64_t h;
+
+	memcpy(&h, hash, sizeof(h));
+	return (size_t)(h & (q->cap_token - 1));
+}
+
+static void token_put(struct queue *q, struct queue_ticket *t);
+
+static void
+token_rehash(struct queue *q, size_t cap)
+{
+	struct queue_ticket **old = q->by_token;
+	size_t old_cap = q->cap_token;
+
+	q->by_token = calloc(cap, sizeof(*q->by_token));
+	if (q->by_token == NULL)
+		abort();
+	q->cap_token = cap;
+	q->n_token = 0;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i] != NULL)
+			token_put(q, old[i]);
+	free(old);
+}
+
+/* The newest ticket of a visit answers for its token. */
+static void
+token_put(struct queue *q, struct queue_ticket *t)
+{
+	size_t i;
+
+	if ((q->n_token + 1) * 2 > q->cap_token)
+		token_rehash(q, q->cap_token ? q->cap_token * 2 : 1024);
+	for (i = token_slot(q, t->rec.token_hash); q->by_token[i] != NULL; i = (i + 1) & (q->cap_token - 1)) {
+		if (memcmp(q->by_token[i]->rec.token_hash, t->rec.token_hash, RECORD_HASH_LEN) == 0) {
+			if (q->by_token[i]->rec.id < t->rec.id)
+				q->by_token[i] = t;
+			return;
+		}
+	}
+	q->by_token[i] = t;
+	q->n_token++;
+}
+
+struct queue_ticket *
+queue_find_token(struct queue *q, const uint8_t *hash)
+{
+	struct queue_ticket *found = NULL;
+
+	for (size_t i = q->cap_token ? token_slot(q, hash) : 0; q->cap_token && q->by_token[i] != NULL;
+	     i = (i + 1) & (q->cap_token - 1)) {
+		if (memcmp(q->by_token[i]->rec.token_hash, hash, RECORD_HASH_LEN) == 0) {
+			found = q->by_token[i];
+			break;
+		}
+	}
+	return found;
+}
+
+struct queue_ticket *
+queue_find_id(struct queue *q, const char *office, int64_t id)
+{
+	size_t lo = 0, hi = q->n_tickets;
+	struct queue_ticket *found = NULL;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (q->tickets[mid]->rec.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < q->n_tickets && q->tickets[lo]->rec.id == id &&
+	    (office == NULL || strcmp(q->tickets[lo]->rec.office, office) == 0))
+		found = q->tickets[lo];
+	return found;
+}
+
+static void
+waiting_add(struct qoffice *o, struct queue_ticket *t)
+{
+	o->waiting = grow(o->waiting, &o->cap_waiting, o->n_waiting + 1, sizeof(*o->waiting));
+	o->waiting[o->n_waiting++] = t;
+}
+
+static void
+waiting_remove(struct qoffice *o, struct queue_ticket *t)
+{
+	for (size_t i = 0; i < o->n_waiting; i++) {
+		if (o->waiting[i] == t) {
+			o->waiting[i] = o->waiting[--o->n_waiting];
+			break;
+		}
+	}
+}
+
+/* Adds a ticket to memory; ids only grow, so appending keeps the array sorted. */
+static struct queue_ticket *
+ticket_add(struct queue *q, const struct ticket_rec *rec, int office)
+{
+	struct queue_ticket *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		abort();
+	t->rec = *rec;
+	t->office = office;
+	q->tickets = grow(q->tickets, &q->cap_tickets, q->n_tickets + 1, sizeof(*q->tickets));
+	q->tickets[q->n_tickets++] = t;
+	token_put(q, t);
+	if (rec->state == PROTO_WAITING)
+		waiting_add(&q->offices[office], t);
+	return t;
+}
+
+/* --- changes --- */
+
+static struct queue_change *
+change_add(struct queue *q, enum queue_change_kind kind)
+{
+	struct queue_change *c;
+
+	q->changes = grow(q->changes, &q->cap_changes, q->n_changes + 1, sizeof(*q->changes));
+	c = &q->changes[q->n_changes++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	return c;
+}
+
+static void
+emit_event(struct queue *q, const struct queue_ticket *t, const char *event, int64_t now)
+{
+	struct event_rec *e = &change_add(q, QUEUE_CHANGE_EVENT)->u.event;
+
+	e->ts = now;
+	strcpy(e->office, t->rec.office);
+	e->service = t->rec.service;
+	e->ticket = t->rec.id;
+	strcpy(e->label, t->rec.label);
+	snprintf(e->event, sizeof(e->event), "%s", event);
+	e->counter = t->rec.counter;
+	e->priority = t->rec.priority != PROTO_PRIO_NONE;
+	if (strcmp(event, "called") == 0)
+		e->wait_s = now - t->rec.visit_issued_at;
+}
+
+static void
+emit_ticket(struct queue *q, const struct queue_ticket *t)
+{
+	change_add(q, QUEUE_CHANGE_TICKET)->u.ticket = t->rec;
+}
+
+const struct queue_change *
+queue_changes(struct queue *q, size_t *n)
+{
+	*n = q->n_changes;
+	return q->changes;
+}
+
+void
+queue_changes_clear(struct queue *q)
+{
+	q->n_changes = 0;
+}
+
+/* --- the state machine --- */
+
+/* The one place a ticket changes state: keeps the waiting list and the counter's current
+ * ticket right, and records the ticket row and the event. */
+static void
+ticket_enter_state(struct queue *q, struct queue_ticket *t, enum proto_state state, const char *event, int64_t now)
+{
+	struct qoffice *o = &q->offices[t->office];
+	struct qcounter *c = t->rec.counter > 0 ? &o->counters[t->rec.counter - 1] : NULL;
+	enum proto_state old = t->rec.state;
+
+	if (old == PROTO_WAITING && state != PROTO_WAITING)
+		waiting_remove(o, t);
+	if (old != PROTO_WAITING && state == PROTO_WAITING)
+		waiting_add(o, t);
+	t->rec.state = state;
+	switch (state) {
+	case PROTO_CALLED:
+		if (old == PROTO_WAITING) {
+			t->rec.called_at = now;
+			t->rec.recalls = 0;
+		}
+		if (c != NULL)
+			c->current = t;
+		break;
+	case PROTO_SERVING:
+		t->rec.started_at = now;
+		break;
+	case PROTO_WAITING:
+		if (c != NULL && c->current == t)
+			c->current = NULL;
+		break;
+	default:
+		t->rec.finished_at = now;
+		if (c != NULL && c->current == t)
+			c->current = NULL;
+		break;
+	}
+	emit_event(q, t, event, now);
+	if (state == PROTO_WAITING && old == PROTO_CALLED)
+		t->rec.counter = 0; /* after the event, which names the counter that gave it back */
+	emit_ticket(q, t);
+}
+
+static int
+office_lookup(struct queue *q, const char *office, char **cause)
+{
+	int i = config_office_index(q->config, office);
+
+	if (i < 0 && cause != NULL && asprintf(cause, "no office \"%.40s\"", office) < 0)
+		*cause = NULL;
+	return i;
+}
+
+static void set_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (cause != NULL && vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	va_end(ap);
+}
+
+/* Starting a new business day: numbers restart, and finished tickets of earlier days leave
+ * memory (the store still answers for them). */
+static void
+roll_day(struct queue *q, struct qoffice *o, int64_t now)
+{
+	int64_t today = calendar_days_from_civil(calendar_business_day(now));
+	size_t kept = 0;
+	char day[11];
+
+	if (o->day == today)
+		return;
+	o->day = today;
+	memset(o->seq, 0, sizeof(o->seq));
+	calendar_format(calendar_civil_from_days(today), day);
+	for (size_t i = 0; i < q->n_tickets; i++) {
+		struct queue_ticket *t = q->tickets[i];
+		int finished = t->rec.state != PROTO_WAITING && t->rec.state != PROTO_CALLED &&
+			       t->rec.state != PROTO_SERVING;
+
+		if (&q->offices[t->office] == o && finished && strcmp(t->rec.day, day) < 0)
+			free(t);
+		else
+			q->tickets[kept++] = t;
+	}
+	if (kept != q->n_tickets) {
+		q->n_tickets = kept;
+		/* The table may point at freed tickets: rebuild it from the list. */
+		memset(q->by_token, 0, q->cap_token * sizeof(*q->by_token));
+		q->n_token = 0;
+		for (size_t i = 0; i < q->n_tickets; i++)
+			token_put(q, q->tickets[i]);
+	}
+}
+
+static enum queue_result
+office_open(struct queue *q, struct qoffice *o, int64_t now, char **cause)
+{
+	enum queue_result r = QUEUE_OK;
+
+	if (!q->config->always_open && !calendar_is_open(&o->config->hours, now)) {
+		int64_t next = calendar_next_open(&o->config->hours, now);
+		char when[32] = "";
+
+		if (next > 0)
+			proto_time_format(next, when, sizeof(when));
+		if (next > 0)
+			set_cause(cause, "the office is closed; it opens at %s", when);
+		else
+			set_cause(cause, "the office is closed");
+		r = QUEUE_CLOSED;
+	}
+	return r;
+}
+
+static void
+new_ticket(struct ticket_rec *rec, struct qoffice *o, const struct config_service *s, enum proto_lang lang,
+	   enum proto_priority priority, const uint8_t *token_hash, int64_t now)
+{
+	memset(rec, 0, sizeof(*rec));
+	strcpy(rec->office, o->config->code);
+	rec->service = s->letter;
+	calendar_format(calendar_civil_from_days(o->day), rec->day);
+	rec->state = PROTO_WAITING;
+	rec->priority = priority;
+	rec->lang = lang;
+	rec->issued_at = now;
+	rec->visit_issued_at = now;
+	memcpy(rec->token_hash, token_hash, RECORD_HASH_LEN);
+}
+
+/* A procedure the office offers, by letter or code. */
+static const struct config_service *
+office_service(struct queue *q, struct qoffice *o, const char *service, char **cause)
+{
+	const struct config_service *s = config_service(q->config, service);
+
+	if (s == NULL || strchr(o->config->services, s->letter) == NULL) {
+		set_cause(cause, "procedure \"%.40s\" is not offered at this office", service);
+		s = NULL;
+	}
+	return s;
+}
+
+enum queue_result
+queue_issue(struct queue *q, const char *office, const char *service, enum proto_lang lang,
+	    enum proto_priority priority, const uint8_t *token_hash, int64_t now, struct queue_ticket **out,
+	    char **cause)
+{
+	int oi = office_lookup(q, office, cause);
+	const struct config_service *s;
+	struct ticket_rec rec;
+	struct qoffice *o;
+	enum queue_result r = QUEUE_NOT_FOUND;
+	int seq;
+
+	if (oi < 0)
+		goto out;
+	o = &q->offices[oi];
+	r = QUEUE_INVALID;
+	if ((s = office_service(q, o, service, cause)) == NULL)
+		goto out;
+	if ((r = office_open(q, o, now, cause)) != QUEUE_OK)
+		goto out;
+	roll_day(q, o, now);
+	new_ticket(&rec, o, s, lang, priority, token_hash, now);
+	seq = ++o->seq[s->letter - 'A'];
+	rec.seq = seq;
+	snprintf(rec.label, sizeof(rec.label), "%c-%03d", s->letter, seq);
+	rec.id = q->next_id++;
+	rec.visit = rec.id;
+	*out = ticket_add(q, &rec, oi);
+	emit_ticket(q, *out);
+	emit_event(q, *out, "issued", now);
+out:
+	return r;
+}
+
+enum queue_result
+queue_checkin(struct queue *q, const char *office, const char *service, enum proto_lang lang,
+	      const uint8_t *token_hash, int64_t reservation, int64_t slot_start, int64_t now,
+	      struct queue_ticket **out, char **cause)
+{
+	int oi = office_lookup(q, office, cause);
+	const struct config_service *s;
+	struct ticket_rec rec;
+	struct qoffice *o;
+	enum queue_result r = QUEUE_NOT_FOUND;
+	int seq;
+
+	if (oi < 0)
+		goto out;
+	o = &q->offices[oi];
+	r = QUEUE_INVALID;
+	if ((s = office_service(q, o, service, cause)) == NULL)
+		goto out;
+	r = QUEUE_OK;
+	roll_day(q, o, now);
+	new_ticket(&rec, o, s, lang, PROTO_PRIO_NONE, token_hash, now);
+	seq = ++o->seq[s->letter - 'A'];
+	rec.seq = seq;
+	/* Reserved visitors get their own mark on the board: "B-R012" reads as reserved. */
+	snprintf(rec.label, sizeof(rec.label), "%c-R%03d", s->letter, seq);
+	rec.id = q->next_id++;
+	rec.visit = rec.id;
+	rec.reservation = reservation;
+	rec.slot_start = slot_start;
+	*out = ticket_add(q, &rec, oi);
+	emit_ticket(q, *out);
+	emit_event(q, *out, "issued", now);
+out:
+	return r;
+}
+
+static void
+candidate_of(const struct queue_ticket *t, struct policy_candidate *c)
+{
+	c->id = t->rec.id;
+	c->service = t->rec.service;
+	c->priority = t->rec.priority != PROTO_PRIO_NONE;
+	c->since = t->rec.visit_issued_at;
+	c->slot_start = t->rec.slot_start;
+}
+
+static void
+counter_change(struct queue *q, struct qoffice *o, int number, int64_t now)
+{
+	struct qcounter *c = &o->counters[number - 1];
+	struct counter_rec *rec = &change_add(q, QUEUE_CHANGE_COUNTER)->u.counter;
+	struct event_rec *e;
+	static const char *const events[] = { "counter_open", "counter_pause", "counter_close" };
+
+	c->since = now;
+	strcpy(rec->office, o->config->code);
+	rec->number = number;
+	rec->state = c->state;
+	strcpy(rec->services, c->services);
+	rec->since = now;
+	e = &change_add(q, QUEUE_CHANGE_EVENT)->u.event;
+	e->ts = now;
+	strcpy(e->office, o->config->code);
+	strcpy(e->event, events[c->state]);
+	e->counter = number;
+	strcpy(e->services, c->services);
+}
+
+enum queue_result
+queue_call(struct queue *q, const char *office, int counter, int64_t now, struct queue_ticket **out, char **cause)
+{
+	int oi = office_lookup(q, office, cause);
+	struct policy_candidate *cand = NULL;
+	struct qcounter *c;
+	struct qoffice *o;
+	enum queue_result r = QUEUE_NOT_FOUND;
+	int best;
+
+	*out = NULL;
+	if (oi < 0)
+		goto out;
+	o = &q->offices[oi];
+	if (config_counter(o->config, counter) == NULL) {
+		set_cause(cause, "no counter %d at this office", counter);
+		goto out;
+	}
+	c = &o->counters[counter - 1];
+	r = QUEUE_CONFLICT;
+	if (c->current != NULL && c->current->rec.state == PROTO_CALLED) {
+		set_cause(cause, "counter has called %s: start, recall or mark it no-show first", c->current->rec.label);
+		goto out;
+	}
+	r = QUEUE_OK;
+	/* A counter that calls is staffed: a call opens it, and finishes what it was serving. */
+	if (c->current != NULL)
+		ticket_enter_state(q, c->current, PROTO_DONE, "done", now);
+	if (c->state != PROTO_COUNTER_OPEN) {
+		c->state = PROTO_COUNTER_OPEN;
+		counter_change(q, o, counter, now);
+	}
+	cand = calloc(o->n_waiting + 1, sizeof(*cand));
+	if (cand == NULL)
+		abort();
+	for (size_t i = 0; i < o->n_waiting; i++)
+		candidate_of(o->waiting[i], &cand[i]);
+	best = policy_pick(&q->params, cand, o->n_waiting, c->services, now);
+	if (best < 0) {
+		r = QUEUE_EMPTY;
+		goto out;
+	}
+	*out = o->waiting[best];
+	(*out)->rec.counter = counter;
+	ticket_enter_state(q, *out, PROTO_CALLED, "called", now);
+out:
+	free(cand);
+	return r;
+}
+
+/* The ticket an action names, checked for office and counter. */
+static enum queue_result
+acting_on(struct queue *q, const char *office, int64_t id, int counter, struct queue_ticket **out, char **cause)
+{
+	struct queue_ticket *t;
+	enum queue_result r = QUEUE_NOT_FOUND;
+
+	*out = NULL;
+	if (office_lookup(q, office, cause) < 0)
+		goto out;
+	t = queue_find_id(q, office, id);
+	if (t == NULL) {
+		set_cause(cause, "no ticket %lld at this office today", (long long)id);
+		goto out;
+	}
+	r = QUEUE_FORBIDDEN;
+	if (counter > 0 && t->rec.counter != 0 && t->rec.counter != counter) {
+		set_cause(cause, "ticket %s belongs to counter %d", t->rec.label, t->rec.counter);
+		goto out;
+	}
+	*out = t;
+	r = QUEUE_OK;
+out:
+	return r;
+}
+
+static enum queue_result
+not_in_state(struct queue_ticket *t, const char *want, char **cause)
+{
+	if (cause != NULL && asprintf(cause, "ticket %s is %s, not %s", t->rec.label, proto_state_name(t->rec.state),
+				      want) < 0)
+		*cause = NULL;
+	return QUEUE_CONFLICT;
+}
+
+enum queue_result
+queue_recall(struct queue *q, const char *office, int64_t id, int counter, int64_t now, struct queue_ticket **out,
+	     char **cause)
+{
+	enum queue_result r = acting_on(q, office, id, counter, out, cause);
+
+	if (r != QUEUE_OK)
+		goto out;
+	if ((*out)->rec.state != PROTO_CALLED) {
+		r = not_in_state(*out, "called", cause);
+		goto out;
+	}
+	if ((*out)->rec.recalls < q->config->recall_limit) {
+		(*out)->rec.recalls++;
+		ticket_enter_state(q, *out, PROTO_CALLED, "recalled", now);
+	} else {
+		ticket_enter_state(q, *out, PROTO_WAITING, "requeued", now);
+	}
+out:
+	return r;
+}
+
+/* The simple transitions: from one state to another under an event name. */
+static enum queue_result
+simple_transition(struct queue *q, const char *office, int64_t id, int counter, int64_t now,
+		  enum proto_state from, enum proto_state to, const char *event, struct queue_ticket **out,
+		  char **cause)
+{
+	enum queue_result r = acting_on(q, office, id, counter, out, cause);
+
+	if (r == QUEUE_OK && (*out)->rec.state != from)
+		r = not_in_state(*out, proto_state_name(from), cause);
+	if (r == QUEUE_OK)
+		ticket_enter_state(q, *out, to, event, now);
+	return r;
+}
+
+enum queue_result
+queue_start(struct queue *q, const char *office, int64_t id, int counter, int64_t now, struct queue_ticket **out,
+	    char **cause)
+{
+	return simple_transition(q, office, id, counter, now, PROTO_CALLED, PROTO_SERVING, "serving", out, cause);
+}
+
+enum queue_result
+queue_done(struct queue *q, const char *office, int64_t id, int counter, int64_t now, struct queue_ticket **out,
+	   char **cause)
+{
+	return simple_transition(q, office, id, counter, now, PROTO_SERVING, PROTO_DONE, "done", out, cause);
+}
+
+enum queue_result
+queue_no_show(struct queue *q, const char *office, int64_t id, int counter, int64_t now, struct queue_ticket **out,
+	      char **cause)
+{
+	return simple_transition(q, office, id, counter, now, PROTO_CALLED, PROTO_NO_SHOW, "no_show", out, cause);
+}
+
+enum queue_result
+queue_transfer(struct queue *q, const char *office, int64_t id, int counter, const char *service, int64_t now,
+	       struct queue_ticket **out, char **cause)
+{
+	struct queue_ticket *t;
+	const struct config_service *s;
+	struct ticket_rec rec;
+	enum queue_result r = acting_on(q, office, id, counter, &t, cause);
+
+	*out = NULL;
+	if (r != QUEUE_OK)
+		goto out;
+	r = QUEUE_INVALID;
+	if ((s = office_service(q, &q->offices[t->office], service, cause)) == NULL)
+		goto out;
+	if (s->letter == t->rec.service) {
+		set_cause(cause, "ticket %s is already for procedure %c", t->rec.label, s->letter);
+		goto out;
+	}
+	if (t->rec.state != PROTO_SERVING) {
+		r = not_in_state(t, "serving", cause);
+		goto out;
+	}
+	r = QUEUE_OK;
+	ticket_enter_state(q, t, PROTO_TRANSFERRED, "transferred", now);
+	/* The visit goes on: same label and token, and its place in line from the first ticket. */
+	rec = t->rec;
+	rec.id = q->next_id++;
+	rec.service = s->letter;
+	rec.seq = 0;
+	rec.state = PROTO_WAITING;
+	rec.issued_at = now;
+	rec.called_at = rec.started_at = rec.finished_at = 0;
+	rec.counter = 0;
+	rec.recalls = 0;
+	rec.reservation = 0;
+	rec.slot_start = 0;
+	calendar_format(calendar_business_day(now), rec.day);
+	*out = ticket_add(q, &rec, t->office);
+	emit_ticket(q, *out);
+	emit_event(q, *out, "issued", now);
+out:
+	return r;
+}
+
+enum queue_result
+queue_cancel(struct queue *q, struct queue_ticket *t, int64_t now, char **cause)
+{
+	enum queue_result r = QUEUE_OK;
+
+	if (t->rec.state != PROTO_WAITING)
+		r = not_in_state(t, "waiting", cause);
+	else
+		ticket_enter_state(q, t, PROTO_CANCELLED, "cancelled", now);
+	return r;
+}
+
+enum queue_result
+queue_counter_set(struct queue *q, const char *office, int counter, int set_state, enum proto_counter_state state,
+		  const char *services, int64_t now, char **cause)
+{
+	int oi = office_lookup(q, office, cause);
+	struct qoffice *o;
+	struct qcounter *c;
+	enum queue_result r = QUEUE_NOT_FOUND;
+
+	if (oi < 0)
+		goto out;
+	o = &q->offices[oi];
+	if (config_counter(o->config, counter) == NULL) {
+		set_cause(cause, "no counter %d at this office", counter);
+		goto out;
+	}
+	c = &o->counters[counter - 1];
+	r = QUEUE_INVALID;
+	for (const char *p = services; p != NULL && *p != '\0'; p++)
+		if (strchr(o->config->services, *p) == NULL) {
+			char letter[2] = { *p, '\0' };
+
+			set_cause(cause, "procedure %s is not offered at this office", letter);
+			goto out;
+		}
+	if (services != NULL && services[0] == '\0') {
+		set_cause(cause, "a counter must serve at least one procedure");
+		goto out;
+	}
+	r = QUEUE_OK;
+	if (set_state)
+		c->state = state;
+	if (services != NULL)
+		strcpy(c->services, services);
+	counter_change(q, o, counter, now);
+out:
+	return r;
+}
+
+/* --- restoring --- */
+
+int
+queue_restore_ticket(struct queue *q, const struct ticket_rec *rec)
+{
+	int oi = config_office_index(q->config, rec->office);
+	struct queue_ticket *t;
+	struct qoffice *o;
+	int rc = -1;
+
+	if (oi < 0 || rec->service < 'A' || rec->service > 'Z')
+		goto out; /* an office or procedure no longer configured */
+	o = &q->offices[oi];
+	if (q->n_tickets > 0 && q->tickets[q->n_tickets - 1]->rec.id >= rec->id)
+		goto out;
+	t = ticket_add(q, rec, oi);
+	if ((rec->state == PROTO_CALLED || rec->state == PROTO_SERVING) && rec->counter >= 1 &&
+	    rec->counter <= o->config->n_counters)
+		o->counters[rec->counter - 1].current = t;
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+queue_restore_counter(struct queue *q, const struct counter_rec *rec)
+{
+	int oi = config_office_index(q->config, rec->office);
+	struct qcounter *c;
+	int rc = -1;
+
+	if (oi < 0 || rec->number < 1 || rec->number > q->offices[oi].config->n_counters)
+		goto out;
+	c = &q->offices[oi].counters[rec->number - 1];
+	c->state = rec->state;
+	c->since = rec->since;
+	/* Letters the config no longer offers are dropped; an empty set falls back to the config. */
+	c->services[0] = '\0';
+	for (const char *p = rec->services; *p != '\0'; p++) {
+		size_t n = strlen(c->services);
+
+		if (strchr(q->offices[oi].config->services, *p) != NULL && n < 26) {
+			c->services[n] = *p;
+			c->services[n + 1] = '\0';
+		}
+	}
+	if (c->services[0] == '\0')
+		strcpy(c->services, q->offices[oi].config->counters[rec->number - 1].services);
+	rc = 0;
+out:
+	return rc;
+}
+
+void
+queue_restore_done(struct queue *q, int64_t max_id)
+{
+	q->next_id = max_id + 1;
+	/* Numbers go on from the highest given on each office's current day. */
+	for (size_t i = 0; i < q->n_tickets; i++) {
+		struct queue_ticket *t = q->tickets[i];
+		struct qoffice *o = &q->offices[t->office];
+		struct cal_date d;
+		int64_t day;
+
+		if (calendar_parse(t->rec.day, &d) != 0)
+			continue;
+		day = calendar_days_from_civil(d);
+		if (day > o->day) {
+			o->day = day;
+			memset(o->seq, 0, sizeof(o->seq));
+		}
+		if (day == o->day && t->rec.seq > o->seq[t->rec.service - 'A'])
+			o->seq[t->rec.service - 'A'] = t->rec.seq;
+	}
+}
+
+/* --- views --- */
+
+
+const struct ticket_rec *
+queue_ticket_rec(const struct queue_ticket *t)
+{
+	return &t->rec;
+}
+
+int
+queue_position(struct queue *q, const struct queue_ticket *t, int64_t now)
+{
+	struct qoffice *o = &q->offices[t->office];
+	struct policy_candidate me, other;
+	int position = 0;
+
+	if (t->rec.state != PROTO_WAITING)
+		goto out;
+	candidate_of(t, &me);
+	position = 1;
+	for (size_t i = 0; i < o->n_waiting; i++) {
+		if (o->waiting[i] == t || o->waiting[i]->rec.service != t->rec.service)
+			continue;
+		candidate_of(o->waiting[i], &other);
+		if (policy_before(&q->params, &other, &me, now))
+			position++;
+	}
+out:
+	return position;
+}
+
+/* Counters open for a procedure. */
+static int
+open_counters(struct qoffice *o, char service)
+{
+	int n = 0;
+
+	for (int k = 0; k < o->config->n_counters; k++)
+		if (o->counters[k].state == PROTO_COUNTER_OPEN && strchr(o->counters[k].services, service) != NULL)
+			n++;
+	return n;
+}
+
+/* Minutes for `ahead` people before one, given the procedure's mean time and open counters.
+ * With every counter closed, the estimate assumes one will open. */
+static int
+estimate_minutes(const struct config_service *s, int ahead, int counters)
+{
+	int64_t seconds = (int64_t)ahead * s->mean_s / (counters > 0 ? counters : 1);
+
+	return (int)((seconds + 59) / 60);
+}
+
+int
+queue_estimate_min(struct queue *q, const struct queue_ticket *t, int64_t now)
+{
+	struct qoffice *o = &q->offices[t->office];
+	int position = queue_position(q, t, now);
+
+	return position > 0 ? estimate_minutes(&q->config->services[t->rec.service - 'A'], position - 1,
+					       open_counters(o, t->rec.service))
+			    : -1;
+}
+
+int
+queue_waiting_count(struct queue *q, const char *office, char service)
+{
+	int oi = config_office_index(q->config, office), n = 0;
+
+	for (size_t i = 0; oi >= 0 && i < q->offices[oi].n_waiting; i++)
+		if (service == 0 || q->offices[oi].waiting[i]->rec.service == service)
+			n++;
+	return n;
+}
+
+int
+queue_estimate_new_min(struct queue *q, const char *office, char service, int64_t now)
+{
+	int oi = config_office_index(q->config, office);
+
+	(void)now;
+	return oi >= 0 ? estimate_minutes(&q->config->services[service - 'A'], queue_waiting_count(q, office, service),
+					  open_counters(&q->offices[oi], service))
+		       : -1;
+}
+
+int
+queue_counter_state(struct queue *q, const char *office, int counter, enum proto_counter_state *state,
+		    char *services, struct queue_ticket **current)
+{
+	int oi = config_office_index(q->config, office);
+	int rc = -1;
+
+	if (oi >= 0 && counter >= 1 && counter <= q->offices[oi].config->n_counters) {
+		struct qcounter *c = &q->offices[oi].counters[counter - 1];
+
+		*state = c->state;
+		if (services != NULL)
+			strcpy(services, c->services);
+		if (current != NULL)
+			*current = c->current;
+		rc = 0;
+	}
+	return rc;
+}
+
+void
+queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, struct proto_ticket *v)
+{
+	const struct config_office *o = q->offices[t->office].config;
+	const struct config_service *s = &q->config->services[t->rec.service - 'A'];
+
+	memset(v, 0, sizeof(*v));
+	v->id = t->rec.id;
+	v->label = t->rec.label;
+	v->office = o->code;
+	v->office_name = o->names;
+	v->service = s->code;
+	v->letter = s->letter;
+	v->service_name = s->names;
+	v->state = t->rec.state;
+	v->position = queue_position(q, t, now);
+	v->est_wait_min = queue_estimate_min(q, t, now);
+	v->counter = t->rec.counter;
+	v->priority = t->rec.priority;
+	v->lang = t->rec.lang;
+	v->issued_at = t->rec.issued_at;
+	v->called_at = t->rec.called_at;
+}

@@ -1,0 +1,619 @@
+/* http: routing, authentication, group commit and replies. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "internal.h"
+#include "log.h"
+#include "proto.h"
+#include "token.h"
+
+/* A reply held back until the turn's transaction commits. */
+struct pending {
+	struct evhttp_request *req;
+	int status;
+	char *content_type;
+	char *cache_control;
+	struct evbuffer *body;
+	TAILQ_ENTRY(pending) entry;
+};
+TAILQ_HEAD(pending_list, pending);
+
+struct http {
+	struct event_base *base;
+	struct evhttp *evhttp;
+	struct evhttp_bound_socket *socket;
+	const struct config *config;
+	struct store *store;
+	struct queue **queue;
+	char bound[64];
+	char *public_url;
+	int verbose;
+	struct event *commit_ev;
+	struct pending_list pending;
+	int turn_failed;        /* the open turn's transaction could not be written */
+};
+
+static const struct http_route *const route_tables[] = {
+	api_queue_routes,
+};
+
+struct queue *
+http_queue(struct http *http)
+{
+	return *http->queue;
+}
+
+struct store *
+http_store(struct http *http)
+{
+	return http->store;
+}
+
+const struct config *
+http_config(struct http *http)
+{
+	return http->config;
+}
+
+const char *
+http_public_url(struct http *http)
+{
+	return http->public_url;
+}
+
+const char *
+http_bound(const struct http *http)
+{
+	return http->bound;
+}
+
+int
+http_status_of(enum queue_result r)
+{
+	static const int status[] = {
+		[QUEUE_OK] = 200,	 [QUEUE_EMPTY] = 204,	  [QUEUE_INVALID] = 400, [QUEUE_NOT_FOUND] = 404,
+		[QUEUE_FORBIDDEN] = 403, [QUEUE_CONFLICT] = 409, [QUEUE_CLOSED] = 503,
+	};
+
+	return (unsigned)r < sizeof(status) / sizeof(status[0]) ? status[r] : 500;
+}
+
+const char *
+http_query(struct http_ctx *ctx, const char *name)
+{
+	return ctx->query != NULL ? evhttp_find_header(ctx->query, name) : NULL;
+}
+
+static void
+send_now(struct evhttp_request *req, int status, const char *content_type, const char *cache_control,
+	 struct evbuffer *body)
+{
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+
+	if (content_type != NULL)
+		evhttp_add_header(headers, "Content-Type", content_type);
+	evhttp_add_header(headers, "Cache-Control", cache_control != NULL ? cache_control : "no-store");
+	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+	evhttp_send_reply(req, status, proto_status_title(status), status == 204 ? NULL : body);
+}
+
+static void
+pending_free(struct pending *p)
+{
+	if (p == NULL)
+		return;
+	free(p->content_type);
+	free(p->cache_control);
+	if (p->body != NULL)
+		evbuffer_free(p->body);
+	free(p);
+}
+
+static void
+reply(struct http_ctx *ctx, int status, const char *content_type, const char *body, size_t len,
+      const char *cache_control)
+{
+	struct http *http = ctx->http;
+
+	if (http->verbose)
+		log_info("%s %s %d", evhttp_request_get_command(ctx->req) == EVHTTP_REQ_GET ? "GET" : "WRITE",
+			 ctx->route != NULL ? ctx->route->pattern : "-", status);
+	if (store_in_transaction(http->store)) {
+		struct pending *p = calloc(1, sizeof(*p));
+
+		if (p == NULL)
+			abort();
+		p->req = ctx->req;
+		p->status = status;
+		p->content_type = content_type != NULL ? strdup(content_type) : NULL;
+		p->cache_control = cache_control != NULL ? strdup(cache_control) : NULL;
+		p->body = evbuffer_new();
+		evbuffer_add(p->body, body, len);
+		TAILQ_INSERT_TAIL(&http->pending, p, entry);
+	} else {
+		struct evbuffer *buf = evbuffer_new();
+
+		evbuffer_add(buf, body, len);
+		send_now(ctx->req, status, content_type, cache_control, buf);
+		evbuffer_free(buf);
+	}
+}
+
+void
+http_reply_text(struct http_ctx *ctx, int status, const char *content_type, const char *body, size_t len,
+		const char *cache_control)
+{
+	reply(ctx, status, content_type, body, len, cache_control);
+}
+
+void
+http_reply_json(struct http_ctx *ctx, int status, json_t *body)
+{
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII * 0) : NULL;
+
+	if (text == NULL) {
+		http_reply_problem(ctx, 500, "could not encode the reply");
+	} else {
+		reply(ctx, status, "application/json; charset=utf-8", text, strlen(text), NULL);
+	}
+	free(text);
+	json_decref(body);
+}
+
+void
+http_reply_problem(struct http_ctx *ctx, int status, const char *detail)
+{
+	char *text = proto_problem(status, detail);
+
+	reply(ctx, status, "application/problem+json; charset=utf-8", text != NULL ? text : "{}",
+	      text != NULL ? strlen(text) : 2, NULL);
+	free(text);
+}
+
+void
+http_reply_status(struct http_ctx *ctx, int status)
+{
+	reply(ctx, status, NULL, "", 0, NULL);
+}
+
+/* Abandons the turn: nothing of it was committed, so nothing of it may be acknowledged. */
+static void
+turn_fail(struct http *http, const char *why)
+{
+	struct pending *p;
+	struct queue *fresh = NULL;
+	char *cause = NULL;
+	int64_t max_id = 0;
+	char day[11];
+
+	store_rollback(http->store);
+	log_warn("store: %s; the turn's changes were refused with 503", why != NULL ? why : "write failed");
+	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
+		char *text = proto_problem(503, "the change could not be saved; please try again or ask staff");
+		struct evbuffer *buf = evbuffer_new();
+
+		TAILQ_REMOVE(&http->pending, p, entry);
+		evbuffer_add(buf, text, strlen(text));
+		send_now(p->req, 503, "application/problem+json; charset=utf-8", NULL, buf);
+		evbuffer_free(buf);
+		free(text);
+		pending_free(p);
+	}
+	/* The core already moved on in memory; the store is the truth. */
+	calendar_format(calendar_business_day((int64_t)time(NULL)), day);
+	if (queue_new(http->config, &fresh) == 0 && store_load(http->store, day, fresh, &max_id, &cause) == 0) {
+		queue_restore_done(fresh, max_id);
+		queue_free(*http->queue);
+		*http->queue = fresh;
+	} else {
+		log_warn("store: reloading the queue failed: %s", cause != NULL ? cause : "out of memory");
+		queue_free(fresh);
+		queue_changes_clear(*http->queue);
+	}
+	free(cause);
+}
+
+/* The end of a turn: commit, then answer. */
+static void
+commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *http = arg;
+	struct pending *p;
+	char *cause = NULL;
+
+	(void)fd;
+	(void)what;
+	if (!store_in_transaction(http->store))
+		goto out;
+	if (store_commit(http->store, &cause) != 0) {
+		turn_fail(http, cause);
+		goto out;
+	}
+	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
+		TAILQ_REMOVE(&http->pending, p, entry);
+		send_now(p->req, p->status, p->content_type, p->cache_control, p->body);
+		pending_free(p);
+	}
+out:
+	free(cause);
+}
+
+int
+http_persist(struct http_ctx *ctx)
+{
+	struct http *http = ctx->http;
+	struct queue *q = *http->queue;
+	const struct queue_change *changes;
+	char *cause = NULL;
+	size_t n;
+	int rc = 0;
+
+	changes = queue_changes(q, &n);
+	if (n == 0)
+		goto out;
+	if (store_begin(http->store, &cause) != 0 || store_apply(http->store, changes, n, &cause) != 0) {
+		turn_fail(http, cause);
+		rc = -1;
+		goto out;
+	}
+	queue_changes_clear(q);
+	if (!event_pending(http->commit_ev, EV_TIMEOUT, NULL))
+		event_active(http->commit_ev, EV_TIMEOUT, 1);
+out:
+	free(cause);
+	return rc;
+}
+
+void
+http_flush(struct http *http)
+{
+	commit_cb(-1, 0, http);
+}
+
+/* Matches path against pattern, capturing {…} segments; 1 on a match. */
+static int
+match(const char *pattern, const char *path, struct http_ctx *ctx, char *scratch, size_t scratch_size)
+{
+	size_t used = 0;
+	int n = 0, ok = 1;
+
+	while (ok && *pattern != '\0' && *path != '\0') {
+		if (*pattern == '{') {
+			const char *end = strchr(path, '/');
+			size_t len = end != NULL ? (size_t)(end - path) : strlen(path);
+
+			if (len == 0 || len >= 128 || used + len + 1 > scratch_size || n == HTTP_MAX_PARAMS) {
+				ok = 0;
+				break;
+			}
+			memcpy(scratch + used, path, len);
+			scratch[used + len] = '\0';
+			ctx->params[n++] = scratch + used;
+			used += len + 1;
+			path += len;
+			pattern = strchr(pattern, '}') + 1;
+		} else if (*pattern == *path) {
+			pattern++;
+			path++;
+		} else {
+			ok = 0;
+		}
+	}
+	ok = ok && *pattern == '\0' && *path == '\0';
+	ctx->n_params = ok ? n : 0;
+	return ok;
+}
+
+/* The name of the n-th {…} in a pattern equals name. */
+static int
+param_named(const char *pattern, int index, const char *name)
+{
+	const char *p = pattern;
+	int rc = 0;
+
+	for (int i = 0; (p = strchr(p, '{')) != NULL; i++, p++) {
+		if (i == index) {
+			rc = strncmp(p + 1, name, strlen(name)) == 0 && p[1 + strlen(name)] == '}';
+			break;
+		}
+	}
+	return rc;
+}
+
+static int
+peer_is_loopback(struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+
+	if (conn == NULL)
+		return 0;
+	evhttp_connection_get_peer(conn, &addr, &port);
+	return addr != NULL && (strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0);
+}
+
+/* Authenticates and checks role, office and counter: 0 to proceed, or an HTTP status. */
+static int
+authorize(struct http_ctx *ctx, const char **why)
+{
+	const struct http_route *route = ctx->route;
+	const char *header = evhttp_find_header(evhttp_request_get_input_headers(ctx->req), "Authorization");
+	uint8_t hash[RECORD_HASH_LEN];
+	int status = 0, need = route->access & (ACCESS_KIOSK | ACCESS_COUNTER | ACCESS_SUPERVISOR | ACCESS_ADMIN);
+
+	if (need == 0 && !(route->access & ACCESS_LOOPBACK))
+		goto out; /* public or holder: the handler checks the path token */
+	if ((route->access & ACCESS_LOOPBACK) && header == NULL && peer_is_loopback(ctx->req))
+		goto out;
+	status = 401;
+	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0) {
+		*why = "this needs a bearer token (Authorization: Bearer TOKEN)";
+		goto out;
+	}
+	if (token_hash(header + 7, hash) != 0 || store_token_find(ctx->http->store, hash, &ctx->token) != 0) {
+		*why = "unknown or revoked token";
+		goto out;
+	}
+	ctx->authenticated = 1;
+	status = 403;
+	if (ctx->token.role != ROLE_ADMIN && !(need & (1 << ctx->token.role))) {
+		*why = "this token's role may not do this";
+		goto out;
+	}
+	if (ctx->office != NULL && strcmp(ctx->token.office, "*") != 0 && strcmp(ctx->token.office, ctx->office) != 0) {
+		*why = "this token belongs to another office";
+		goto out;
+	}
+	for (int i = 0; i < ctx->n_params; i++) {
+		if (ctx->token.counter > 0 && param_named(route->pattern, i, "n") &&
+		    atoi(ctx->params[i]) != ctx->token.counter) {
+			*why = "this token belongs to another counter";
+			goto out;
+		}
+	}
+	status = 0;
+out:
+	return status;
+}
+
+static const char *
+method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	default:
+		return "OTHER";
+	}
+}
+
+static void
+request_cb(struct evhttp_request *req, void *arg)
+{
+	struct http *http = arg;
+	struct http_ctx ctx;
+	struct evkeyvalq query;
+	char scratch[512];
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	const char *why = NULL;
+	struct evbuffer *input = evhttp_request_get_input_buffer(req);
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	char *body = NULL;
+	int path_matched = 0, status;
+	size_t len;
+
+	memset(&ctx, 0, sizeof(ctx));
+	TAILQ_INIT(&query);
+	ctx.http = http;
+	ctx.req = req;
+	ctx.now = (int64_t)time(NULL);
+	if (path == NULL || path[0] != '/' || strstr(path, "//") != NULL || strstr(path, "/.") != NULL ||
+	    strchr(path, '%') != NULL) {
+		http_reply_problem(&ctx, path == NULL ? 400 : 404, "no such resource");
+		goto out;
+	}
+	for (size_t t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]) && ctx.route == NULL; t++) {
+		for (const struct http_route *r = route_tables[t]; r->pattern != NULL; r++) {
+			if (!match(r->pattern, path, &ctx, scratch, sizeof(scratch)))
+				continue;
+			path_matched = 1;
+			if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET)) {
+				ctx.route = r;
+				break;
+			}
+		}
+	}
+	if (ctx.route == NULL) {
+		if (path_matched)
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "see " PROTO_API_PREFIX);
+		http_reply_problem(&ctx, path_matched ? 405 : 404,
+				   path_matched ? "method not allowed here" : "no such resource");
+		goto out;
+	}
+	/* Re-match to capture this route's parameters (the loop may have tried others after). */
+	match(ctx.route->pattern, path, &ctx, scratch, sizeof(scratch));
+	for (int i = 0; i < ctx.n_params; i++)
+		if (param_named(ctx.route->pattern, i, "office"))
+			ctx.office = ctx.params[i];
+	if ((status = authorize(&ctx, &why)) != 0) {
+		http_reply_problem(&ctx, status, why);
+		goto out;
+	}
+	if (ctx.office != NULL && config_office(http->config, ctx.office) == NULL) {
+		http_reply_problem(&ctx, 404, "no such office");
+		goto out;
+	}
+	len = evbuffer_get_length(input);
+	if (len > PROTO_MAX_BODY) {
+		http_reply_problem(&ctx, 413, "the body is over 64 KiB");
+		goto out;
+	}
+	if (len > 0) {
+		body = malloc(len + 1);
+		if (body == NULL)
+			abort();
+		evbuffer_copyout(input, body, len);
+		body[len] = '\0';
+		ctx.body = body;
+		ctx.body_len = len;
+	}
+	if (evhttp_uri_get_query(uri) != NULL) {
+		if (evhttp_parse_query_str(evhttp_uri_get_query(uri), &query) != 0) {
+			http_reply_problem(&ctx, 400, "malformed query string");
+			goto out;
+		}
+		ctx.query = &query;
+	}
+	ctx.route->handler(&ctx);
+out:
+	(void)method_name;
+	evhttp_clear_headers(&query);
+	free(body);
+}
+
+static int
+split_listen(const char *listen, char *host, size_t host_size, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	char *end = NULL;
+	long p;
+	int rc = -1;
+
+	if (colon == NULL || (size_t)(colon - listen) >= host_size)
+		goto out;
+	p = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end != '\0' || p < 0 || p > 65535)
+		goto out;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	/* "[::1]:8080" */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	*port = (int)p;
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+http_new(struct event_base *base, const struct config *config, struct store *store, struct queue **queue,
+	 const struct http_options *options, struct http **out, char **cause)
+{
+	struct http *http = calloc(1, sizeof(*http));
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	char host[256], addr[INET6_ADDRSTRLEN];
+	int port = 0, rc = -1;
+	evutil_socket_t fd;
+
+	*out = NULL;
+	if (http == NULL)
+		goto out;
+	TAILQ_INIT(&http->pending);
+	http->base = base;
+	http->config = config;
+	http->store = store;
+	http->queue = queue;
+	http->verbose = options->verbose;
+	if (split_listen(options->listen, host, sizeof(host), &port) != 0) {
+		if (asprintf(cause, "--listen %s: want ADDR:PORT", options->listen) < 0)
+			*cause = NULL;
+		goto out;
+	}
+	http->evhttp = evhttp_new(base);
+	http->commit_ev = event_new(base, -1, 0, commit_cb, http);
+	if (http->evhttp == NULL || http->commit_ev == NULL)
+		goto out;
+	evhttp_set_timeout(http->evhttp, options->timeout_s > 0 ? options->timeout_s : 30);
+	evhttp_set_max_body_size(http->evhttp, PROTO_MAX_BODY);
+	evhttp_set_max_headers_size(http->evhttp, 16 * 1024);
+	evhttp_set_allowed_methods(http->evhttp, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+							 EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
+	evhttp_set_gencb(http->evhttp, request_cb, http);
+	http->socket = evhttp_bind_socket_with_handle(http->evhttp, host, (ev_uint16_t)port);
+	if (http->socket == NULL) {
+		if (asprintf(cause, "cannot listen on %s: %s", options->listen, strerror(errno)) < 0)
+			*cause = NULL;
+		goto out;
+	}
+	fd = evhttp_bound_socket_get_fd(http->socket);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
+		goto out;
+	if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+		snprintf(http->bound, sizeof(http->bound), "[%s]:%d", addr,
+			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
+		snprintf(http->bound, sizeof(http->bound), "%s:%d", addr, ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	}
+	if (config->public_url != NULL && config->public_url[0] != '\0') {
+		http->public_url = strdup(config->public_url);
+		/* No trailing slash: paths are appended. */
+		if (http->public_url[strlen(http->public_url) - 1] == '/')
+			http->public_url[strlen(http->public_url) - 1] = '\0';
+	} else if (asprintf(&http->public_url, "http://%s", http->bound) < 0) {
+		http->public_url = NULL;
+		goto out;
+	}
+	*out = http;
+	http = NULL;
+	rc = 0;
+out:
+	http_free(http);
+	return rc;
+}
+
+void
+http_stop_accepting(struct http *http)
+{
+	if (http->socket != NULL) {
+		evhttp_del_accept_socket(http->evhttp, http->socket);
+		http->socket = NULL;
+	}
+}
+
+void
+http_free(struct http *http)
+{
+	struct pending *p;
+
+	if (http == NULL)
+		return;
+	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
+		TAILQ_REMOVE(&http->pending, p, entry);
+		pending_free(p);
+	}
+	if (http->evhttp != NULL)
+		evhttp_free(http->evhttp);
+	if (http->commit_ev != NULL)
+		event_free(http->commit_ev);
+	free(http->public_url);
+	free(http);
+}

@@ -1,0 +1,82 @@
+/*
+ * internal: what the daemon's HTTP modules share — the route table entry, the request
+ * context a handler receives, and the reply helpers. Handlers are "check, then proceed":
+ * http.c has already matched the route, authenticated the caller and checked the role,
+ * office and counter before a handler runs, and every handler ends in exactly one reply.
+ */
+#ifndef MADOGUCHI_INTERNAL_H
+#define MADOGUCHI_INTERNAL_H
+
+#include <stdint.h>
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "queue.h"
+#include "record.h"
+#include "store.h"
+
+struct http;
+
+/* Who may call a route. Admin tokens may call everything. */
+enum {
+	ACCESS_PUBLIC = 0,
+	ACCESS_KIOSK = 1 << ROLE_KIOSK,
+	ACCESS_COUNTER = 1 << ROLE_COUNTER,
+	ACCESS_SUPERVISOR = 1 << ROLE_SUPERVISOR,
+	ACCESS_ADMIN = 1 << ROLE_ADMIN,
+	ACCESS_HOLDER = 1 << 8,     /* the {token} in the path is the credential */
+	ACCESS_LOOPBACK = 1 << 9,   /* or a peer on 127.0.0.1/::1 without a token */
+};
+
+#define HTTP_MAX_PARAMS 4
+
+struct http_ctx {
+	struct http *http;
+	struct evhttp_request *req;
+	const struct http_route *route;
+	int64_t now;
+	const char *params[HTTP_MAX_PARAMS];   /* the {…} segments, in order */
+	int n_params;
+	const char *office;                    /* {office}, checked to exist, or NULL */
+	int authenticated;
+	struct token_rec token;                /* the caller's token when authenticated */
+	const char *body;                      /* NUL-terminated copy of the body, or NULL */
+	size_t body_len;
+	struct evkeyvalq *query;               /* parsed query string */
+};
+
+struct http_route {
+	enum evhttp_cmd_type method;
+	const char *pattern;                   /* "/api/v1/offices/{office}/tickets" */
+	int access;
+	void (*handler)(struct http_ctx *ctx);
+};
+
+/* Route tables, one per module, ended by an entry with pattern NULL. */
+extern const struct http_route api_queue_routes[];
+
+/* The daemon's shared state. */
+struct queue *http_queue(struct http *http);
+struct store *http_store(struct http *http);
+const struct config *http_config(struct http *http);
+const char *http_public_url(struct http *http);
+
+/* Writes the core's pending changes into the turn's transaction. On failure the turn is
+ * abandoned: replies already deferred get 503, the queue is reloaded from the store, and
+ * -1 is returned (the handler must then reply with http_reply_problem 503). */
+int http_persist(struct http_ctx *ctx);
+
+/* Replies. While the turn has uncommitted changes a reply waits for the commit. */
+void http_reply_json(struct http_ctx *ctx, int status, json_t *body); /* steals body */
+void http_reply_text(struct http_ctx *ctx, int status, const char *content_type, const char *body, size_t len,
+		     const char *cache_control);
+void http_reply_problem(struct http_ctx *ctx, int status, const char *detail);
+void http_reply_status(struct http_ctx *ctx, int status);
+/* The HTTP status for a queue result. */
+int http_status_of(enum queue_result r);
+/* A query parameter or NULL. */
+const char *http_query(struct http_ctx *ctx, const char *name);
+
+#endif

@@ -1,0 +1,538 @@
+/* store: SQLite schema, migrations and prepared statements. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+/* Each migration takes the schema from version i to i + 1. Never edit a shipped one. */
+static const char *const migrations[] = {
+	/* 0 → 1: tickets, events, counters, tokens */
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY, visit INTEGER NOT NULL, office TEXT NOT NULL, service TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL, label TEXT NOT NULL, day TEXT NOT NULL, state TEXT NOT NULL,"
+	"  priority TEXT NOT NULL, lang TEXT NOT NULL, issued_at INTEGER NOT NULL,"
+	"  visit_issued_at INTEGER NOT NULL, called_at INTEGER NOT NULL DEFAULT 0,"
+	"  started_at INTEGER NOT NULL DEFAULT 0, finished_at INTEGER NOT NULL DEFAULT 0,"
+	"  counter INTEGER NOT NULL DEFAULT 0, recalls INTEGER NOT NULL DEFAULT 0,"
+	"  reservation INTEGER NOT NULL DEFAULT 0, slot_start INTEGER NOT NULL DEFAULT 0,"
+	"  token_hash BLOB NOT NULL);"
+	/* The number rule, enforced by the database too: never the same number twice a day. */
+	"CREATE UNIQUE INDEX tickets_number ON tickets(office, service, day, seq) WHERE seq > 0;"
+	"CREATE INDEX tickets_token ON tickets(token_hash);"
+	"CREATE INDEX tickets_day ON tickets(day);"
+	"CREATE INDEX tickets_open ON tickets(state) WHERE state IN ('waiting', 'called', 'serving');"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, office TEXT NOT NULL, service TEXT NOT NULL,"
+	"  ticket INTEGER NOT NULL, label TEXT NOT NULL, event TEXT NOT NULL, counter INTEGER NOT NULL,"
+	"  services TEXT NOT NULL, priority INTEGER NOT NULL, wait_s INTEGER NOT NULL);"
+	"CREATE INDEX events_office_ts ON events(office, ts);"
+	"CREATE TABLE counters ("
+	"  office TEXT NOT NULL, number INTEGER NOT NULL, state TEXT NOT NULL, services TEXT NOT NULL,"
+	"  since INTEGER NOT NULL, PRIMARY KEY (office, number));"
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, role TEXT NOT NULL, office TEXT NOT NULL,"
+	"  counter INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0);",
+};
+
+enum stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_TICKET_PUT,
+	ST_EVENT_ADD,
+	ST_COUNTER_PUT,
+	ST_LOAD_TICKETS,
+	ST_LOAD_COUNTERS,
+	ST_MAX_ID,
+	ST_TICKET_BY_TOKEN,
+	ST_TOKEN_ADD,
+	ST_TOKEN_FIND,
+	ST_TOKEN_LIST,
+	ST_TOKEN_REVOKE,
+	ST_COUNT
+};
+
+#define TICKET_COLUMNS                                                                                     \
+	"id, visit, office, service, seq, label, day, state, priority, lang, issued_at, visit_issued_at,"  \
+	" called_at, started_at, finished_at, counter, recalls, reservation, slot_start, token_hash"
+
+static const char *const statements[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_TICKET_PUT] = "INSERT OR REPLACE INTO tickets (" TICKET_COLUMNS ") VALUES "
+			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_EVENT_ADD] = "INSERT INTO events (ts, office, service, ticket, label, event, counter, services, priority,"
+			 " wait_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_COUNTER_PUT] = "INSERT OR REPLACE INTO counters (office, number, state, services, since) VALUES (?, ?, ?, ?, ?)",
+	[ST_LOAD_TICKETS] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE day >= ?1 OR state IN ('waiting', 'called',"
+			    " 'serving') ORDER BY id",
+	[ST_LOAD_COUNTERS] = "SELECT office, number, state, services, since FROM counters",
+	[ST_MAX_ID] = "SELECT coalesce(max(id), 0) FROM tickets",
+	[ST_TICKET_BY_TOKEN] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE token_hash = ? ORDER BY id DESC LIMIT 1",
+	[ST_TOKEN_ADD] = "INSERT INTO tokens (hash, role, office, counter, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+	[ST_TOKEN_FIND] = "SELECT id, role, office, counter, note, created_at, revoked_at FROM tokens"
+			  " WHERE hash = ? AND revoked_at = 0",
+	[ST_TOKEN_LIST] = "SELECT id, role, office, counter, note, created_at, revoked_at FROM tokens ORDER BY id",
+	[ST_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	int in_tx;
+};
+
+static const char *const role_names[ROLE_COUNT] = { "kiosk", "counter", "supervisor", "admin" };
+
+const char *
+store_role_name(enum record_role role)
+{
+	return (unsigned)role < ROLE_COUNT ? role_names[role] : "unknown";
+}
+
+int
+store_role_parse(const char *name, enum record_role *role)
+{
+	int rc = -1;
+
+	for (int i = 0; i < ROLE_COUNT; i++)
+		if (name != NULL && strcmp(name, role_names[i]) == 0) {
+			*role = (enum record_role)i;
+			rc = 0;
+		}
+	return rc;
+}
+
+static void
+db_cause(struct store *s, char **cause, const char *what)
+{
+	if (cause != NULL && asprintf(cause, "%s: %s", what, sqlite3_errmsg(s->db)) < 0)
+		*cause = NULL;
+}
+
+static int
+store_migrate(struct store *s, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int version = 0, rc = -1;
+	const int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		db_cause(s, cause, "reading the schema version");
+		goto out;
+	}
+	version = sqlite3_column_int(st, 0);
+	if (version > latest) {
+		if (asprintf(cause, "the database has schema version %d, newer than this madoguchid (%d)", version,
+			     latest) < 0)
+			*cause = NULL;
+		goto out;
+	}
+	for (; version < latest; version++) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, migrations[version], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			db_cause(s, cause, "migrating the schema");
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_open(const char *path, struct store **out, char **cause)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	int rc = -1;
+
+	*out = NULL;
+	if (s == NULL)
+		goto out;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		db_cause(s, cause, path);
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* WAL + FULL: a commit is on disk when COMMIT returns; readers never block the writer. */
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		db_cause(s, cause, path);
+		goto out;
+	}
+	if (store_migrate(s, cause) != 0)
+		goto out;
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
+		    SQLITE_OK) {
+			db_cause(s, cause, "preparing statements");
+			goto out;
+		}
+	}
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	if (rc != 0 && cause != NULL && *cause != NULL) {
+		char *prefixed = NULL;
+
+		if (asprintf(&prefixed, "%s: unusable database (%s)", path, *cause) >= 0) {
+			free(*cause);
+			*cause = prefixed;
+		}
+	}
+	store_close(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+/* Runs a statement that returns no rows and resets it. */
+static int
+run(struct store *s, enum stmt which)
+{
+	int rc = sqlite3_step(s->st[which]) == SQLITE_DONE ? 0 : -1;
+
+	sqlite3_reset(s->st[which]);
+	sqlite3_clear_bindings(s->st[which]);
+	return rc;
+}
+
+int
+store_begin(struct store *s, char **cause)
+{
+	int rc = 0;
+
+	if (!s->in_tx) {
+		rc = run(s, ST_BEGIN);
+		if (rc == 0)
+			s->in_tx = 1;
+		else
+			db_cause(s, cause, "begin");
+	}
+	return rc;
+}
+
+int
+store_commit(struct store *s, char **cause)
+{
+	int rc = 0;
+
+	if (s->in_tx) {
+		rc = run(s, ST_COMMIT);
+		if (rc != 0) {
+			db_cause(s, cause, "commit");
+			store_rollback(s);
+		}
+		s->in_tx = 0;
+	}
+	return rc;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s->in_tx || !sqlite3_get_autocommit(s->db))
+		run(s, ST_ROLLBACK);
+	s->in_tx = 0;
+}
+
+int
+store_in_transaction(const struct store *s)
+{
+	return s->in_tx;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+	sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_letter(sqlite3_stmt *st, int i, char letter)
+{
+	char text[2] = { letter, '\0' };
+
+	sqlite3_bind_text(st, i, text, letter != 0 ? 1 : 0, SQLITE_TRANSIENT);
+}
+
+static int
+put_ticket(struct store *s, const struct ticket_rec *t)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_PUT];
+
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_int64(st, 2, t->visit);
+	bind_text(st, 3, t->office);
+	bind_letter(st, 4, t->service);
+	sqlite3_bind_int(st, 5, t->seq);
+	bind_text(st, 6, t->label);
+	bind_text(st, 7, t->day);
+	bind_text(st, 8, proto_state_name(t->state));
+	bind_text(st, 9, proto_priority_name(t->priority));
+	bind_text(st, 10, proto_lang_name(t->lang));
+	sqlite3_bind_int64(st, 11, t->issued_at);
+	sqlite3_bind_int64(st, 12, t->visit_issued_at);
+	sqlite3_bind_int64(st, 13, t->called_at);
+	sqlite3_bind_int64(st, 14, t->started_at);
+	sqlite3_bind_int64(st, 15, t->finished_at);
+	sqlite3_bind_int(st, 16, t->counter);
+	sqlite3_bind_int(st, 17, t->recalls);
+	sqlite3_bind_int64(st, 18, t->reservation);
+	sqlite3_bind_int64(st, 19, t->slot_start);
+	sqlite3_bind_blob(st, 20, t->token_hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
+	return run(s, ST_TICKET_PUT);
+}
+
+static int
+add_event(struct store *s, const struct event_rec *e)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_ADD];
+
+	sqlite3_bind_int64(st, 1, e->ts);
+	bind_text(st, 2, e->office);
+	bind_letter(st, 3, e->service);
+	sqlite3_bind_int64(st, 4, e->ticket);
+	bind_text(st, 5, e->label);
+	bind_text(st, 6, e->event);
+	sqlite3_bind_int(st, 7, e->counter);
+	bind_text(st, 8, e->services);
+	sqlite3_bind_int(st, 9, e->priority);
+	sqlite3_bind_int64(st, 10, e->wait_s);
+	return run(s, ST_EVENT_ADD);
+}
+
+static int
+put_counter(struct store *s, const struct counter_rec *c)
+{
+	sqlite3_stmt *st = s->st[ST_COUNTER_PUT];
+
+	bind_text(st, 1, c->office);
+	sqlite3_bind_int(st, 2, c->number);
+	bind_text(st, 3, proto_counter_state_name(c->state));
+	bind_text(st, 4, c->services);
+	sqlite3_bind_int64(st, 5, c->since);
+	return run(s, ST_COUNTER_PUT);
+}
+
+int
+store_apply(struct store *s, const struct queue_change *changes, size_t n, char **cause)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		switch (changes[i].kind) {
+		case QUEUE_CHANGE_TICKET:
+			rc = put_ticket(s, &changes[i].u.ticket);
+			break;
+		case QUEUE_CHANGE_EVENT:
+			rc = add_event(s, &changes[i].u.event);
+			break;
+		case QUEUE_CHANGE_COUNTER:
+			rc = put_counter(s, &changes[i].u.counter);
+			break;
+		}
+	}
+	if (rc != 0)
+		db_cause(s, cause, "writing");
+	return rc;
+}
+
+static void
+copy_text(char *dst, size_t size, const unsigned char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? (const char *)src : "");
+}
+
+static void
+read_ticket(sqlite3_stmt *st, struct ticket_rec *t)
+{
+	const unsigned char *service = sqlite3_column_text(st, 3);
+	const void *hash = sqlite3_column_blob(st, 19);
+
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	t->visit = sqlite3_column_int64(st, 1);
+	copy_text(t->office, sizeof(t->office), sqlite3_column_text(st, 2));
+	t->service = service != NULL ? (char)service[0] : 0;
+	t->seq = sqlite3_column_int(st, 4);
+	copy_text(t->label, sizeof(t->label), sqlite3_column_text(st, 5));
+	copy_text(t->day, sizeof(t->day), sqlite3_column_text(st, 6));
+	proto_state_parse((const char *)sqlite3_column_text(st, 7), &t->state);
+	proto_priority_parse((const char *)sqlite3_column_text(st, 8), &t->priority);
+	proto_lang_parse((const char *)sqlite3_column_text(st, 9), &t->lang);
+	t->issued_at = sqlite3_column_int64(st, 10);
+	t->visit_issued_at = sqlite3_column_int64(st, 11);
+	t->called_at = sqlite3_column_int64(st, 12);
+	t->started_at = sqlite3_column_int64(st, 13);
+	t->finished_at = sqlite3_column_int64(st, 14);
+	t->counter = sqlite3_column_int(st, 15);
+	t->recalls = sqlite3_column_int(st, 16);
+	t->reservation = sqlite3_column_int64(st, 17);
+	t->slot_start = sqlite3_column_int64(st, 18);
+	if (hash != NULL && sqlite3_column_bytes(st, 19) == RECORD_HASH_LEN)
+		memcpy(t->token_hash, hash, RECORD_HASH_LEN);
+}
+
+int
+store_load(struct store *s, const char *day, struct queue *q, int64_t *max_id, char **cause)
+{
+	sqlite3_stmt *st = s->st[ST_LOAD_TICKETS];
+	struct ticket_rec t;
+	struct counter_rec c;
+	int step, rc = -1;
+
+	bind_text(st, 1, day);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		read_ticket(st, &t);
+		queue_restore_ticket(q, &t);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		db_cause(s, cause, "loading tickets");
+		goto out;
+	}
+	st = s->st[ST_LOAD_COUNTERS];
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		copy_text(c.office, sizeof(c.office), sqlite3_column_text(st, 0));
+		c.number = sqlite3_column_int(st, 1);
+		proto_counter_state_parse((const char *)sqlite3_column_text(st, 2), &c.state);
+		copy_text(c.services, sizeof(c.services), sqlite3_column_text(st, 3));
+		c.since = sqlite3_column_int64(st, 4);
+		queue_restore_counter(q, &c);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		db_cause(s, cause, "loading counters");
+		goto out;
+	}
+	st = s->st[ST_MAX_ID];
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		db_cause(s, cause, "loading");
+		goto out;
+	}
+	*max_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+store_ticket_by_token(struct store *s, const uint8_t *hash, struct ticket_rec *out)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_BY_TOKEN];
+	int step, rc;
+
+	sqlite3_bind_blob(st, 1, hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		read_ticket(st, out);
+	rc = step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_token_add(struct store *s, const uint8_t *hash, const struct token_rec *rec, int64_t *id, char **cause)
+{
+	sqlite3_stmt *st = s->st[ST_TOKEN_ADD];
+	int rc;
+
+	sqlite3_bind_blob(st, 1, hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
+	bind_text(st, 2, store_role_name(rec->role));
+	bind_text(st, 3, rec->office);
+	sqlite3_bind_int(st, 4, rec->counter);
+	bind_text(st, 5, rec->note);
+	sqlite3_bind_int64(st, 6, rec->created_at);
+	rc = run(s, ST_TOKEN_ADD);
+	if (rc != 0)
+		db_cause(s, cause, "adding a token");
+	else
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static void
+read_token(sqlite3_stmt *st, struct token_rec *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	store_role_parse((const char *)sqlite3_column_text(st, 1), &t->role);
+	copy_text(t->office, sizeof(t->office), sqlite3_column_text(st, 2));
+	t->counter = sqlite3_column_int(st, 3);
+	copy_text(t->note, sizeof(t->note), sqlite3_column_text(st, 4));
+	t->created_at = sqlite3_column_int64(st, 5);
+	t->revoked_at = sqlite3_column_int64(st, 6);
+}
+
+int
+store_token_find(struct store *s, const uint8_t *hash, struct token_rec *out)
+{
+	sqlite3_stmt *st = s->st[ST_TOKEN_FIND];
+	int step, rc;
+
+	sqlite3_bind_blob(st, 1, hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		read_token(st, out);
+	rc = step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_token_list(struct store *s, int (*cb)(void *arg, const struct token_rec *rec), void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_TOKEN_LIST];
+	struct token_rec t;
+	int step, rc = 0;
+
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		read_token(st, &t);
+		rc = cb(arg, &t);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_token_revoke(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st = s->st[ST_TOKEN_REVOKE];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	rc = run(s, ST_TOKEN_REVOKE);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = 1;
+	return rc;
+}

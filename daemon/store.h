@@ -1,0 +1,50 @@
+/*
+ * store: every line of SQL in madoguchi. One SQLite database per daemon, in WAL mode with
+ * synchronous=FULL, so a committed transaction survives a power cut. Statements are
+ * prepared once per store; the schema moves forward by PRAGMA user_version.
+ *
+ * The daemon groups all changes of one event-loop turn into one transaction:
+ * store_begin() on the first change, store_commit() before any reply is sent.
+ */
+#ifndef MADOGUCHI_STORE_H
+#define MADOGUCHI_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "queue.h"
+#include "record.h"
+
+struct store;
+
+/* Opens (creating and migrating) the database; ":memory:" works for tests. */
+int store_open(const char *path, struct store **out, char **cause);
+void store_close(struct store *store);
+
+int store_begin(struct store *store, char **cause);
+int store_commit(struct store *store, char **cause);
+void store_rollback(struct store *store);
+int store_in_transaction(const struct store *store);
+
+/* Writes the core's changes inside the open transaction. */
+int store_apply(struct store *store, const struct queue_change *changes, size_t n, char **cause);
+
+/* Feeds the queue what it needs at start-up: tickets of `day` (YYYY-MM-DD) or later, every
+ * unfinished ticket, every counter. *max_id is the highest ticket id ever stored. */
+int store_load(struct store *store, const char *day, struct queue *q, int64_t *max_id, char **cause);
+
+/* A visit's newest ticket by token hash: 0 found, 1 none, -1 error. */
+int store_ticket_by_token(struct store *store, const uint8_t *hash, struct ticket_rec *out);
+
+/* Tokens. find: 0 an active token, 1 none (or revoked), -1 error. */
+int store_token_add(struct store *store, const uint8_t *hash, const struct token_rec *rec, int64_t *id,
+		    char **cause);
+int store_token_find(struct store *store, const uint8_t *hash, struct token_rec *out);
+int store_token_list(struct store *store, int (*cb)(void *arg, const struct token_rec *rec), void *arg);
+/* 0 revoked, 1 no such active token, -1 error. */
+int store_token_revoke(struct store *store, int64_t id, int64_t now);
+
+const char *store_role_name(enum record_role role);
+int store_role_parse(const char *name, enum record_role *role);
+
+#endif
