@@ -44,11 +44,14 @@ struct http {
 	int verbose;
 	struct event *commit_ev;
 	struct pending_list pending;
-	int turn_failed;        /* the open turn's transaction could not be written */
+	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
+	size_t n_turn_events, cap_turn_events;
 };
 
+/* Every module's routes; the first match wins. */
 static const struct http_route *const route_tables[] = {
 	api_queue_routes,
+	api_live_routes,
 };
 
 struct queue *
@@ -73,6 +76,12 @@ const char *
 http_public_url(struct http *http)
 {
 	return http->public_url;
+}
+
+struct event_base *
+http_base(struct http *http)
+{
+	return http->base;
 }
 
 const char *
@@ -201,6 +210,7 @@ turn_fail(struct http *http, const char *why)
 	char day[11];
 
 	store_rollback(http->store);
+	http->n_turn_events = 0;
 	log_warn("store: %s; the turn's changes were refused with 503", why != NULL ? why : "write failed");
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
 		char *text = proto_problem(503, "the change could not be saved; please try again or ask staff");
@@ -248,6 +258,9 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 		send_now(p->req, p->status, p->content_type, p->cache_control, p->body);
 		pending_free(p);
 	}
+	/* Only what is committed is told to boards and phones. */
+	api_live_committed(http, http->turn_events, http->n_turn_events);
+	http->n_turn_events = 0;
 out:
 	free(cause);
 }
@@ -269,6 +282,20 @@ http_persist(struct http_ctx *ctx)
 		turn_fail(http, cause);
 		rc = -1;
 		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (changes[i].kind != QUEUE_CHANGE_EVENT)
+			continue;
+		if (http->n_turn_events == http->cap_turn_events) {
+			size_t cap = http->cap_turn_events ? http->cap_turn_events * 2 : 64;
+			void *grown = realloc(http->turn_events, cap * sizeof(*http->turn_events));
+
+			if (grown == NULL)
+				abort();
+			http->turn_events = grown;
+			http->cap_turn_events = cap;
+		}
+		http->turn_events[http->n_turn_events++] = changes[i].u.event;
 	}
 	queue_changes_clear(q);
 	if (!event_pending(http->commit_ev, EV_TIMEOUT, NULL))
@@ -615,5 +642,6 @@ http_free(struct http *http)
 	if (http->commit_ev != NULL)
 		event_free(http->commit_ev);
 	free(http->public_url);
+	free(http->turn_events);
 	free(http);
 }

@@ -56,12 +56,17 @@ struct http_route {
 
 /* Route tables, one per module, ended by an entry with pattern NULL. */
 extern const struct http_route api_queue_routes[];
+extern const struct http_route api_live_routes[];
+
+/* Called after each commit with the events it made durable, in order (SSE, boards). */
+void api_live_committed(struct http *http, const struct event_rec *events, size_t n);
 
 /* The daemon's shared state. */
 struct queue *http_queue(struct http *http);
 struct store *http_store(struct http *http);
 const struct config *http_config(struct http *http);
 const char *http_public_url(struct http *http);
+struct event_base *http_base(struct http *http);
 
 /* Writes the core's pending changes into the turn's transaction. On failure the turn is
  * abandoned: replies already deferred get 503, the queue is reloaded from the store, and

@@ -1,5 +1,6 @@
 /* store: SQLite schema, migrations and prepared statements. */
 #include "store.h"
+#include "store_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,11 +82,43 @@ static const char *const statements[ST_COUNT] = {
 	[ST_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0",
 };
 
+/* Statements of the store's other files (store_*.c), prepared on first use and kept. */
+#define STORE_MAX_EXTRA 256
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	int in_tx;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} extra[STORE_MAX_EXTRA];
+	int n_extra;
 };
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+sqlite3_stmt *
+store_prepared(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	/* Keyed by the address of the static SQL text: one comparison per statement. */
+	for (int i = 0; i < s->n_extra; i++)
+		if (s->extra[i].sql == sql)
+			return s->extra[i].st;
+	if (s->n_extra < STORE_MAX_EXTRA &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) == SQLITE_OK) {
+		s->extra[s->n_extra].sql = sql;
+		s->extra[s->n_extra].st = st;
+		s->n_extra++;
+	}
+	return st;
+}
 
 static const char *const role_names[ROLE_COUNT] = { "kiosk", "counter", "supervisor", "admin" };
 
@@ -207,6 +240,8 @@ store_close(struct store *s)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (int i = 0; i < s->n_extra; i++)
+		sqlite3_finalize(s->extra[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }

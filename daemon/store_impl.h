@@ -1,0 +1,19 @@
+/*
+ * store_impl: shared by the store's files only (store.c and store_*.c). The store is one
+ * module split by subject; every SQL statement of madoguchi is in one of these files.
+ * A file keeps its SQL as static const strings and runs them through store_prepared(),
+ * which prepares each once per store. Schema changes go into migrations[] in store.c.
+ */
+#ifndef MADOGUCHI_STORE_IMPL_H
+#define MADOGUCHI_STORE_IMPL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+sqlite3 *store_db(struct store *store);
+/* The prepared statement for a static SQL string (same address each call); NULL on error.
+ * Reset it after use. */
+sqlite3_stmt *store_prepared(struct store *store, const char *sql);
+
+#endif
