@@ -65,8 +65,11 @@ static const char *const statements[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_TICKET_PUT] = "INSERT OR REPLACE INTO tickets (" TICKET_COLUMNS ") VALUES "
-			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* An upsert on the id only: a clash on the number index must fail, never replace a row. */
+	[ST_TICKET_PUT] = "INSERT INTO tickets (" TICKET_COLUMNS ") VALUES "
+			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+			  "state = excluded.state, called_at = excluded.called_at, started_at = excluded.started_at,"
+			  " finished_at = excluded.finished_at, counter = excluded.counter, recalls = excluded.recalls",
 	[ST_EVENT_ADD] = "INSERT INTO events (ts, office, service, ticket, label, event, counter, services, priority,"
 			 " wait_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_COUNTER_PUT] = "INSERT OR REPLACE INTO counters (office, number, state, services, since) VALUES (?, ?, ?, ?, ?)",

@@ -20,6 +20,8 @@ struct parse_state {
 	int office;            /* index while in an [office …] section */
 	char letter;           /* while in a [service …] section */
 	int n_exceptions_cap;
+	char **seen;           /* "section\tkey" of every line so far: a key given twice is an error */
+	size_t n_seen;
 };
 
 enum { SECTION_NONE, SECTION_CITY, SECTION_SERVICE, SECTION_OFFICE };
@@ -366,6 +368,30 @@ enter_section(struct parse_state *ps, const char *section)
 	return ok;
 }
 
+/* Remembers section and key; 1 when this pair came before (a repeated section, or a typo). */
+static int
+seen_before(struct parse_state *ps, const char *section, const char *key)
+{
+	char *pair = NULL;
+	int seen = 0;
+
+	if (asprintf(&pair, "%s\t%s", section, key) < 0)
+		return 0;
+	for (size_t i = 0; i < ps->n_seen && !seen; i++)
+		seen = strcmp(ps->seen[i], pair) == 0;
+	if (!seen) {
+		char **grown = realloc(ps->seen, (ps->n_seen + 1) * sizeof(*ps->seen));
+
+		if (grown != NULL) {
+			ps->seen = grown;
+			ps->seen[ps->n_seen++] = pair;
+			pair = NULL;
+		}
+	}
+	free(pair);
+	return seen;
+}
+
 static int
 config_ini_line(void *user, const char *section, const char *key, const char *value)
 {
@@ -378,6 +404,10 @@ config_ini_line(void *user, const char *section, const char *key, const char *va
 		return 0;
 	if (key == NULL)
 		return 1; /* a section line alone (INI_CALL_HANDLER_ON_NEW_SECTION builds) */
+	if (seen_before(ps, section, key)) {
+		fail(ps, "\"%s\" given twice in [%s]", key, section);
+		return 0;
+	}
 	switch (ps->kind) {
 	case SECTION_CITY:
 		ok = city_key(ps, key, value);
@@ -519,6 +549,9 @@ config_parse(const char *text, const char *name, struct config **out, char **cau
 	c = NULL;
 	rc = 0;
 out:
+	for (size_t i = 0; i < ps.n_seen; i++)
+		free(ps.seen[i]);
+	free(ps.seen);
 	free(ps.error);
 	free(problem);
 	config_free(c);

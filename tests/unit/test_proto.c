@@ -1,0 +1,184 @@
+/* proto: request decoding, the ticket object, problems, SSE frames, UTF-8, times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proto.h"
+
+struct ticket_case {
+	const char *body;
+	int ok;
+	const char *service;
+	enum proto_lang lang;
+	enum proto_priority prio;
+	const char *error;
+};
+
+static void
+ticket_requests(void **state)
+{
+	static const struct ticket_case cases[] = {
+		{ "{\"service\":\"A\"}", 1, "A", PROTO_JA, PROTO_PRIO_NONE, NULL },
+		{ "{\"service\":\"moving\",\"lang\":\"vi\",\"priority\":\"pregnant\"}", 1, "moving", PROTO_VI,
+		  PROTO_PRIO_PREGNANT, NULL },
+		{ "{\"service\":\"A\",\"lang\":\"ja-easy\",\"priority\":true}", 1, "A", PROTO_JA_EASY, PROTO_PRIO_OTHER, NULL },
+		{ "{\"service\":\"A\",\"priority\":false,\"lang\":null}", 1, "A", PROTO_JA, PROTO_PRIO_NONE, NULL },
+		{ "", 0, NULL, 0, 0, "needs a JSON object" },
+		{ "{\"service\":", 0, NULL, 0, 0, "malformed JSON" },
+		{ "[1,2]", 0, NULL, 0, 0, "must be a JSON object" },
+		{ "{}", 0, NULL, 0, 0, "\"service\" is required" },
+		{ "{\"service\":7}", 0, NULL, 0, 0, "must be a string" },
+		{ "{\"service\":\"\"}", 0, NULL, 0, 0, "must be 1 to" },
+		{ "{\"service\":\"A\",\"lang\":\"fr\"}", 0, NULL, 0, 0, "\"lang\" must be" },
+		{ "{\"service\":\"A\",\"priority\":\"vip\"}", 0, NULL, 0, 0, "\"priority\" must be" },
+		{ "{\"service\":\"A\",\"name\":\"Sato\"}", 0, NULL, 0, 0, "unknown member" },
+		{ "{\"service\":\"A\",\"service\":\"B\"}", 0, NULL, 0, 0, "malformed JSON" },
+		{ "{\"service\":\"\xff\"}", 0, NULL, 0, 0, "not valid UTF-8" },
+		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 0, NULL, 0, 0,
+		  "nested too deeply" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct proto_ticket_request req;
+		char *cause = NULL;
+		int rc = proto_ticket_request_decode(cases[i].body, strlen(cases[i].body), &req, &cause);
+
+		if ((rc == 0) != cases[i].ok)
+			fail_msg("case %zu (%s): rc %d, cause %s", i, cases[i].body, rc, cause ? cause : "-");
+		if (cases[i].ok) {
+			assert_string_equal(req.service, cases[i].service);
+			assert_int_equal(req.lang, cases[i].lang);
+			assert_int_equal(req.priority, cases[i].prio);
+		} else if (cause == NULL || strstr(cause, cases[i].error) == NULL) {
+			fail_msg("case %zu: cause \"%s\", want \"%s\"", i, cause ? cause : "(none)", cases[i].error);
+		}
+		free(cause);
+	}
+}
+
+static void
+counter_requests(void **state)
+{
+	struct proto_counter_request req;
+	char *cause = NULL;
+	const char *ok1 = "{\"state\":\"paused\"}", *ok2 = "{\"services\":\"H|A\"}", *ok3 = "{\"services\":[\"B\",\"A\",\"B\"]}";
+	const char *bad[] = { "{}", "{\"state\":\"gone\"}", "{\"services\":\"a\"}", "{\"services\":[1]}", "{\"x\":1}" };
+
+	(void)state;
+	assert_int_equal(proto_counter_request_decode(ok1, strlen(ok1), &req, &cause), 0);
+	assert_true(req.has_state && !req.has_services && req.state == PROTO_COUNTER_PAUSED);
+	assert_int_equal(proto_counter_request_decode(ok2, strlen(ok2), &req, &cause), 0);
+	assert_string_equal(req.services, "AH");
+	assert_int_equal(proto_counter_request_decode(ok3, strlen(ok3), &req, &cause), 0);
+	assert_string_equal(req.services, "AB");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_not_equal(proto_counter_request_decode(bad[i], strlen(bad[i]), &req, &cause), 0);
+		assert_non_null(cause);
+		free(cause);
+		cause = NULL;
+	}
+}
+
+static void
+utf8(void **state)
+{
+	static const struct {
+		const char *s;
+		int ok;
+	} cases[] = {
+		{ "abc", 1 }, { "窓口", 1 }, { "\xf0\x9f\x98\x80", 1 }, { "\xc0\xaf", 0 }, { "\xe0\x80\xaf", 0 },
+		{ "\xed\xa0\x80", 0 }, { "\xf4\x90\x80\x80", 0 }, { "\xe7\xaa", 0 }, { "\x80", 0 }, { "\xff", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (proto_utf8_valid(cases[i].s, strlen(cases[i].s)) != cases[i].ok)
+			fail_msg("utf8 case %zu", i);
+	assert_false(proto_utf8_valid("a\0b", 3));
+}
+
+static void
+times(void **state)
+{
+	char buf[32];
+	int64_t t;
+
+	(void)state;
+	proto_time_format(1775433600, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-04-06T09:00:00+09:00");
+	assert_int_equal(proto_time_parse("2026-04-06T09:00:00+09:00", &t), 0);
+	assert_int_equal(t, 1775433600);
+	assert_int_equal(proto_time_parse("2026-04-06T00:00:00Z", &t), 0);
+	assert_int_equal(t, 1775433600);
+	assert_int_equal(proto_time_parse("2026-04-05T19:00:00.250-05:00", &t), 0);
+	assert_int_equal(t, 1775433600);
+	assert_int_not_equal(proto_time_parse("2026-02-30T09:00:00+09:00", &t), 0);
+	assert_int_not_equal(proto_time_parse("2026-04-06 09:00:00", &t), 0);
+	assert_int_not_equal(proto_time_parse("2026-04-06T09:00:00+9", &t), 0);
+	assert_int_not_equal(proto_time_parse("", &t), 0);
+}
+
+static void
+ticket_object(void **state)
+{
+	json_t *names = json_pack("{s:s, s:s}", "ja", "中区役所", "en", "Naka Ward Office");
+	struct proto_ticket t = {
+		.id = 7, .label = "A-007", .office = "naka", .office_name = names, .service = "certificates",
+		.letter = 'A', .service_name = names, .state = PROTO_WAITING, .position = 3, .est_wait_min = 12,
+		.lang = PROTO_EN, .issued_at = 1775433600, .token = "tok", .status_url = "http://x/t/tok",
+	};
+	json_t *j = proto_ticket_encode(&t);
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(j, "label")), "A-007");
+	assert_string_equal(json_string_value(json_object_get(j, "state")), "waiting");
+	assert_int_equal(json_integer_value(json_object_get(j, "position")), 3);
+	assert_true(json_is_null(json_object_get(j, "counter")));
+	assert_true(json_is_null(json_object_get(j, "called_at")));
+	assert_string_equal(json_string_value(json_object_get(j, "issued_at")), "2026-04-06T09:00:00+09:00");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "office_name"), "en")),
+			    "Naka Ward Office");
+	assert_string_equal(json_string_value(json_object_get(j, "token")), "tok");
+	json_decref(j);
+	t.token = t.status_url = NULL;
+	j = proto_ticket_encode(&t);
+	assert_null(json_object_get(j, "token"));
+	assert_null(json_object_get(j, "status_url"));
+	json_decref(j);
+	json_decref(names);
+}
+
+static void
+problems_and_frames(void **state)
+{
+	char *p = proto_problem(409, "ticket A-001 is done, not serving");
+	json_t *j = json_loads(p, 0, NULL);
+	char *f;
+
+	(void)state;
+	assert_int_equal(json_integer_value(json_object_get(j, "status")), 409);
+	assert_string_equal(json_string_value(json_object_get(j, "title")), "Conflict");
+	assert_non_null(json_object_get(j, "type"));
+	json_decref(j);
+	free(p);
+	f = proto_sse_frame(42, "called", "{\"a\":1}\n{\"b\":2}");
+	assert_string_equal(f, "id: 42\nevent: called\ndata: {\"a\":1}\ndata: {\"b\":2}\n\n");
+	free(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ticket_requests),  cmocka_unit_test(counter_requests), cmocka_unit_test(utf8),
+		cmocka_unit_test(times),	    cmocka_unit_test(ticket_object),    cmocka_unit_test(problems_and_frames),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,369 @@
+/* queue: the ticket state machine, numbering, counters and restore. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "queue.h"
+
+static const char city[] =
+	"[city]\nname = テスト市\nalways_open = yes\nrecall_limit = 1\npriority_allowance_min = 10\n"
+	"starvation_min = 45\n"
+	"[service A]\ncode = certificates\nname = 証明書\nmean_min = 5\ntarget_min = 15\n"
+	"[service B]\ncode = moving\nname = 転入\nmean_min = 15\ntarget_min = 15\n"
+	"[service C]\ncode = koseki\nname = 戸籍\n"
+	"[office east]\nname = 東\nservices = ABC\ncounters = 2\ncounter.1 = A\ncounter.2 = A|B\n"
+	"[office west]\nname = 西\nservices = AB\ncounters = 1\n";
+
+/* 2026-04-06 09:00 JST, a Monday */
+#define T0 ((int64_t)1775433600)
+
+struct fixture {
+	struct config *config;
+	struct queue *q;
+	uint8_t hash[32];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char *cause = NULL;
+
+	assert_int_equal(config_parse(city, "test.ini", &f->config, &cause), 0);
+	assert_int_equal(queue_new(f->config, &f->q), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	queue_free(f->q);
+	config_free(f->config);
+	free(f);
+	return 0;
+}
+
+static struct queue_ticket *
+issue(struct fixture *f, const char *office, const char *service, enum proto_priority prio, int64_t now)
+{
+	struct queue_ticket *t = NULL;
+
+	f->hash[0]++; /* a distinct token per ticket */
+	f->hash[1] = (uint8_t)(now & 0xff);
+	assert_int_equal(queue_issue(f->q, office, service, PROTO_EN, prio, f->hash, now, &t, NULL), QUEUE_OK);
+	return t;
+}
+
+static const struct ticket_rec *
+rec(const struct queue_ticket *t)
+{
+	return queue_ticket_rec(t);
+}
+
+static void
+numbering(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(rec(issue(f, "east", "A", PROTO_PRIO_NONE, T0))->label, "A-001");
+	assert_string_equal(rec(issue(f, "east", "certificates", PROTO_PRIO_NONE, T0))->label, "A-002");
+	assert_string_equal(rec(issue(f, "east", "B", PROTO_PRIO_NONE, T0))->label, "B-001");
+	/* per office */
+	assert_string_equal(rec(issue(f, "west", "A", PROTO_PRIO_NONE, T0))->label, "A-001");
+	/* a new business day (JST midnight) starts again */
+	assert_string_equal(rec(issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 86400))->label, "A-001");
+	assert_string_equal(rec(issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 86400))->day, "2026-04-07");
+}
+
+static void
+issue_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_ticket *t = NULL;
+	char *cause = NULL;
+	size_t n;
+
+	assert_int_equal(queue_issue(f->q, "nowhere", "A", PROTO_JA, 0, f->hash, T0, &t, &cause), QUEUE_NOT_FOUND);
+	free(cause);
+	cause = NULL;
+	/* west does not offer C */
+	assert_int_equal(queue_issue(f->q, "west", "C", PROTO_JA, 0, f->hash, T0, &t, &cause), QUEUE_INVALID);
+	assert_non_null(strstr(cause, "not offered"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(queue_issue(f->q, "east", "zz", PROTO_JA, 0, f->hash, T0, &t, &cause), QUEUE_INVALID);
+	free(cause);
+	queue_changes(f->q, &n);
+	assert_int_equal(n, 0); /* a refused request changes nothing */
+}
+
+/* Every (state, action) pair: the legal ones succeed, the rest are 409 and change nothing. */
+enum action { ACT_CALL_BACK, ACT_RECALL, ACT_START, ACT_DONE, ACT_NO_SHOW, ACT_TRANSFER, ACT_CANCEL, ACT_COUNT };
+
+static enum queue_result
+do_action(struct fixture *f, struct queue_ticket *t, enum action a, int64_t now)
+{
+	struct queue_ticket *out = NULL;
+	int64_t id = rec(t)->id;
+
+	switch (a) {
+	case ACT_RECALL:
+		return queue_recall(f->q, "east", id, 0, now, &out, NULL);
+	case ACT_START:
+		return queue_start(f->q, "east", id, 0, now, &out, NULL);
+	case ACT_DONE:
+		return queue_done(f->q, "east", id, 0, now, &out, NULL);
+	case ACT_NO_SHOW:
+		return queue_no_show(f->q, "east", id, 0, now, &out, NULL);
+	case ACT_TRANSFER:
+		return queue_transfer(f->q, "east", id, 0, "B", now, &out, NULL);
+	case ACT_CANCEL:
+		return queue_cancel(f->q, t, now, NULL);
+	default:
+		return QUEUE_INVALID;
+	}
+}
+
+/* Brings a fresh ticket to a state through legal steps. */
+static struct queue_ticket *
+ticket_in(struct fixture *f, enum proto_state state, int64_t now)
+{
+	struct queue_ticket *t = issue(f, "east", "A", PROTO_PRIO_NONE, now), *called = NULL;
+
+	if (state == PROTO_WAITING)
+		goto out;
+	if (state == PROTO_CANCELLED) {
+		assert_int_equal(queue_cancel(f->q, t, now, NULL), QUEUE_OK);
+		goto out;
+	}
+	assert_int_equal(queue_call(f->q, "east", 1, now, &called, NULL), QUEUE_OK);
+	assert_ptr_equal(called, t);
+	if (state == PROTO_CALLED)
+		goto out;
+	if (state == PROTO_NO_SHOW) {
+		assert_int_equal(do_action(f, t, ACT_NO_SHOW, now), QUEUE_OK);
+		goto out;
+	}
+	assert_int_equal(do_action(f, t, ACT_START, now), QUEUE_OK);
+	if (state == PROTO_SERVING)
+		goto out;
+	assert_int_equal(do_action(f, t, state == PROTO_DONE ? ACT_DONE : ACT_TRANSFER, now), QUEUE_OK);
+out:
+	assert_int_equal(rec(t)->state, state);
+	return t;
+}
+
+static void
+transitions(void **state)
+{
+	/* legal[state][action]: the state after, or -1 when refused. */
+	static const int legal[PROTO_STATE_COUNT][ACT_COUNT] = {
+		[PROTO_WAITING] = { -1, -1, -1, -1, -1, -1, PROTO_CANCELLED },
+		[PROTO_CALLED] = { -1, PROTO_CALLED, PROTO_SERVING, -1, PROTO_NO_SHOW, -1, -1 },
+		[PROTO_SERVING] = { -1, -1, -1, PROTO_DONE, -1, PROTO_TRANSFERRED, -1 },
+		[PROTO_DONE] = { -1, -1, -1, -1, -1, -1, -1 },
+		[PROTO_NO_SHOW] = { -1, -1, -1, -1, -1, -1, -1 },
+		[PROTO_CANCELLED] = { -1, -1, -1, -1, -1, -1, -1 },
+		[PROTO_TRANSFERRED] = { -1, -1, -1, -1, -1, -1, -1 },
+	};
+
+	for (int s = 0; s < PROTO_STATE_COUNT; s++) {
+		for (int a = ACT_RECALL; a < ACT_COUNT; a++) {
+			struct fixture *f;
+			struct queue_ticket *t;
+			enum queue_result r;
+			size_t n;
+
+			setup((void **)&f);
+			t = ticket_in(f, (enum proto_state)s, T0);
+			queue_changes_clear(f->q);
+			r = do_action(f, t, (enum action)a, T0 + 60);
+			if (legal[s][a] < 0) {
+				if (r != QUEUE_CONFLICT)
+					fail_msg("state %s action %d: got %d, want conflict", proto_state_name(s), a, r);
+				assert_int_equal(rec(t)->state, s);
+				queue_changes(f->q, &n);
+				assert_int_equal(n, 0);
+			} else {
+				if (r != QUEUE_OK)
+					fail_msg("state %s action %d: got %d, want ok", proto_state_name(s), a, r);
+				assert_int_equal(rec(t)->state, legal[s][a]);
+				queue_changes(f->q, &n);
+				assert_true(n >= 2); /* the ticket row and its event */
+			}
+			teardown((void **)&f);
+		}
+	}
+	(void)state;
+}
+
+static void
+recall_limit_requeues(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_ticket *t = ticket_in(f, PROTO_CALLED, T0), *out = NULL;
+
+	/* recall_limit = 1: once announced again, then back to waiting with its place */
+	assert_int_equal(queue_recall(f->q, "east", rec(t)->id, 0, T0 + 60, &out, NULL), QUEUE_OK);
+	assert_int_equal(rec(t)->state, PROTO_CALLED);
+	assert_int_equal(rec(t)->recalls, 1);
+	assert_int_equal(queue_recall(f->q, "east", rec(t)->id, 0, T0 + 120, &out, NULL), QUEUE_OK);
+	assert_int_equal(rec(t)->state, PROTO_WAITING);
+	assert_int_equal(rec(t)->counter, 0);
+	assert_int_equal(queue_position(f->q, t, T0 + 120), 1);
+	/* the counter is free again */
+	assert_int_equal(queue_call(f->q, "east", 1, T0 + 130, &out, NULL), QUEUE_OK);
+	assert_ptr_equal(out, t);
+}
+
+static void
+call_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_ticket *a = issue(f, "east", "A", PROTO_PRIO_NONE, T0);
+	struct queue_ticket *b = issue(f, "east", "B", PROTO_PRIO_NONE, T0 - 600);
+	struct queue_ticket *out = NULL;
+	enum proto_counter_state cs;
+	char *cause = NULL;
+
+	/* counter 1 serves only A, so B waits for counter 2 */
+	assert_int_equal(queue_call(f->q, "east", 1, T0 + 10, &out, NULL), QUEUE_OK);
+	assert_ptr_equal(out, a);
+	/* calling opened the counter */
+	assert_int_equal(queue_counter_state(f->q, "east", 1, &cs, NULL, NULL), 0);
+	assert_int_equal(cs, PROTO_COUNTER_OPEN);
+	/* a called ticket blocks the next call at that counter */
+	assert_int_equal(queue_call(f->q, "east", 1, T0 + 20, &out, &cause), QUEUE_CONFLICT);
+	free(cause);
+	assert_int_equal(queue_start(f->q, "east", rec(a)->id, 1, T0 + 30, &out, NULL), QUEUE_OK);
+	/* calling while serving finishes the one being served */
+	assert_int_equal(queue_call(f->q, "east", 1, T0 + 40, &out, NULL), QUEUE_EMPTY);
+	assert_int_equal(rec(a)->state, PROTO_DONE);
+	assert_int_equal(queue_call(f->q, "east", 2, T0 + 50, &out, NULL), QUEUE_OK);
+	assert_ptr_equal(out, b);
+	/* another counter's token may not act on it */
+	assert_int_equal(queue_start(f->q, "east", rec(b)->id, 1, T0 + 60, &out, NULL), QUEUE_FORBIDDEN);
+	assert_int_equal(queue_call(f->q, "east", 9, T0, &out, NULL), QUEUE_NOT_FOUND);
+}
+
+static void
+priority_and_position(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_ticket *first = issue(f, "east", "A", PROTO_PRIO_NONE, T0);
+	struct queue_ticket *second = issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 60);
+	struct queue_ticket *elderly = issue(f, "east", "A", PROTO_PRIO_ELDERLY, T0 + 120);
+	struct queue_ticket *out = NULL;
+
+	/* 10 minutes of allowance puts the priority ticket first */
+	assert_int_equal(queue_position(f->q, elderly, T0 + 180), 1);
+	assert_int_equal(queue_position(f->q, first, T0 + 180), 2);
+	assert_int_equal(queue_position(f->q, second, T0 + 180), 3);
+	assert_int_equal(queue_call(f->q, "east", 1, T0 + 180, &out, NULL), QUEUE_OK);
+	assert_ptr_equal(out, elderly);
+	assert_int_equal(queue_position(f->q, second, T0 + 180), 2);
+	assert_int_equal(queue_waiting_count(f->q, "east", 'A'), 2);
+}
+
+static void
+transfer_keeps_place(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_ticket *early = ticket_in(f, PROTO_SERVING, T0);
+	struct queue_ticket *later = issue(f, "east", "B", PROTO_PRIO_NONE, T0 + 300), *next = NULL;
+	int64_t early_id = rec(early)->id;
+	uint8_t token[32];
+
+	memcpy(token, rec(early)->token_hash, 32);
+	assert_int_equal(queue_transfer(f->q, "east", early_id, 0, "B", T0 + 600, &next, NULL), QUEUE_OK);
+	assert_int_equal(rec(early)->state, PROTO_TRANSFERRED);
+	assert_int_equal(rec(next)->state, PROTO_WAITING);
+	assert_string_equal(rec(next)->label, rec(early)->label);
+	assert_int_equal(rec(next)->visit, early_id);
+	assert_int_equal(rec(next)->visit_issued_at, T0);
+	/* the visit's first issue time puts it ahead of a B ticket issued later */
+	assert_int_equal(queue_position(f->q, next, T0 + 600), 1);
+	assert_int_equal(queue_position(f->q, later, T0 + 600), 2);
+	/* the resident's token now shows the new ticket */
+	assert_ptr_equal(queue_find_token(f->q, token), next);
+	/* transferring to the same procedure is refused */
+	assert_int_equal(queue_transfer(f->q, "east", rec(next)->id, 0, "B", T0 + 600, &next, NULL), QUEUE_INVALID);
+}
+
+static void
+counters(void **state)
+{
+	struct fixture *f = *state;
+	enum proto_counter_state cs;
+	char services[27];
+	char *cause = NULL;
+
+	assert_int_equal(queue_counter_set(f->q, "east", 2, 1, PROTO_COUNTER_PAUSED, "B", T0, NULL), QUEUE_OK);
+	assert_int_equal(queue_counter_state(f->q, "east", 2, &cs, services, NULL), 0);
+	assert_int_equal(cs, PROTO_COUNTER_PAUSED);
+	assert_string_equal(services, "B");
+	assert_int_equal(queue_counter_set(f->q, "west", 1, 0, 0, "C", T0, &cause), QUEUE_INVALID);
+	free(cause);
+	assert_int_equal(queue_counter_set(f->q, "east", 7, 1, PROTO_COUNTER_OPEN, NULL, T0, NULL), QUEUE_NOT_FOUND);
+}
+
+/* What the store gives back at start-up rebuilds the same queue, and numbers go on. */
+static void
+restore(void **state)
+{
+	struct fixture *f = *state;
+	struct queue *q2 = NULL;
+	const struct queue_change *changes;
+	struct queue_ticket *t = NULL;
+	size_t n;
+
+	issue(f, "east", "A", PROTO_PRIO_NONE, T0);
+	issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 1);
+	issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 2);
+	assert_int_equal(queue_call(f->q, "east", 1, T0 + 3, &t, NULL), QUEUE_OK);
+	assert_int_equal(queue_new(f->config, &q2), 0);
+	changes = queue_changes(f->q, &n);
+	/* the last row written for each ticket is its current state; the store hands them back by id */
+	for (int64_t id = 1; id <= 3; id++) {
+		const struct ticket_rec *last = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			if (changes[i].kind == QUEUE_CHANGE_TICKET && changes[i].u.ticket.id == id)
+				last = &changes[i].u.ticket;
+		assert_non_null(last);
+		assert_int_equal(queue_restore_ticket(q2, last), 0);
+	}
+	queue_restore_done(q2, 3);
+	assert_int_equal(queue_issue(q2, "east", "A", PROTO_JA, 0, f->hash, T0 + 10, &t, NULL), QUEUE_OK);
+	assert_string_equal(rec(t)->label, "A-004");
+	assert_int_equal(rec(t)->id, 4);
+	assert_int_equal(queue_waiting_count(q2, "east", 'A'), 3);
+	queue_free(q2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(numbering, setup, teardown),
+		cmocka_unit_test_setup_teardown(issue_refusals, setup, teardown),
+		cmocka_unit_test(transitions),
+		cmocka_unit_test_setup_teardown(recall_limit_requeues, setup, teardown),
+		cmocka_unit_test_setup_teardown(call_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(priority_and_position, setup, teardown),
+		cmocka_unit_test_setup_teardown(transfer_keeps_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(restore, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,225 @@
+/* store: schema, writes and reads, on :memory: and on a real file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "queue.h"
+#include "store.h"
+
+#define T0 ((int64_t)1775433600)
+
+static const char city[] = "[city]\nname = 市\nalways_open = yes\n[service A]\ncode = certificates\nname = 証明書\n"
+			   "[office east]\nname = 東\nservices = A\ncounters = 2\n";
+
+struct fixture {
+	struct config *config;
+	char path[64];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char *cause = NULL;
+	int fd;
+
+	assert_int_equal(config_parse(city, "t.ini", &f->config, &cause), 0);
+	snprintf(f->path, sizeof(f->path), "store-test-XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(f->path); /* let SQLite create it */
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char wal[80];
+
+	unlink(f->path);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", f->path);
+	unlink(wal);
+	config_free(f->config);
+	free(f);
+	return 0;
+}
+
+/* Issues and moves a few tickets, writes the changes, commits. */
+static void
+write_day(struct store *s, struct queue *q)
+{
+	const struct queue_change *changes;
+	struct queue_ticket *t = NULL;
+	uint8_t hash[32] = { 1 };
+	char *cause = NULL;
+	size_t n;
+
+	for (int i = 0; i < 3; i++) {
+		hash[1] = (uint8_t)i;
+		assert_int_equal(queue_issue(q, "east", "A", PROTO_EN, 0, hash, T0 + i, &t, NULL), QUEUE_OK);
+	}
+	assert_int_equal(queue_call(q, "east", 2, T0 + 10, &t, NULL), QUEUE_OK);
+	changes = queue_changes(q, &n);
+	assert_int_equal(store_begin(s, &cause), 0);
+	assert_int_equal(store_apply(s, changes, n, &cause), 0);
+	assert_int_equal(store_commit(s, &cause), 0);
+	queue_changes_clear(q);
+}
+
+static void
+round_trip(struct fixture *f, const char *path, int reopen)
+{
+	struct store *s = NULL;
+	struct queue *q = NULL, *q2 = NULL;
+	struct queue_ticket *t = NULL;
+	struct ticket_rec rec;
+	uint8_t hash[32] = { 1, 1 };
+	char *cause = NULL;
+	int64_t max_id = 0;
+
+	assert_int_equal(store_open(path, &s, &cause), 0);
+	assert_int_equal(queue_new(f->config, &q), 0);
+	write_day(s, q);
+	if (reopen) {
+		store_close(s);
+		assert_int_equal(store_open(path, &s, &cause), 0);
+	}
+	assert_int_equal(queue_new(f->config, &q2), 0);
+	assert_int_equal(store_load(s, "2026-04-06", q2, &max_id, &cause), 0);
+	queue_restore_done(q2, max_id);
+	assert_int_equal(max_id, 3);
+	assert_int_equal(queue_waiting_count(q2, "east", 'A'), 2);
+	/* the called ticket is back at its counter, and its token finds it */
+	t = queue_find_token(q2, hash);
+	assert_non_null(t);
+	assert_int_equal(queue_ticket_rec(t)->state, PROTO_WAITING);
+	assert_int_equal(store_ticket_by_token(s, hash, &rec), 0);
+	assert_string_equal(rec.label, "A-002");
+	hash[0] = 9;
+	assert_int_equal(store_ticket_by_token(s, hash, &rec), 1);
+	/* numbers go on after a restart */
+	assert_int_equal(queue_issue(q2, "east", "A", PROTO_EN, 0, hash, T0 + 20, &t, NULL), QUEUE_OK);
+	assert_string_equal(queue_ticket_rec(t)->label, "A-004");
+	queue_free(q);
+	queue_free(q2);
+	store_close(s);
+}
+
+static void
+memory_round_trip(void **state)
+{
+	round_trip(*state, ":memory:", 0);
+}
+
+static void
+file_round_trip(void **state)
+{
+	struct fixture *f = *state;
+
+	round_trip(f, f->path, 1);
+}
+
+/* The database itself refuses a number given twice the same day. */
+static void
+number_is_unique(void **state)
+{
+	struct store *s = NULL;
+	struct queue_change c;
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(store_open(":memory:", &s, &cause), 0);
+	memset(&c, 0, sizeof(c));
+	c.kind = QUEUE_CHANGE_TICKET;
+	c.u.ticket.id = 1;
+	strcpy(c.u.ticket.office, "east");
+	c.u.ticket.service = 'A';
+	c.u.ticket.seq = 1;
+	strcpy(c.u.ticket.label, "A-001");
+	strcpy(c.u.ticket.day, "2026-04-06");
+	assert_int_equal(store_begin(s, &cause), 0);
+	assert_int_equal(store_apply(s, &c, 1, &cause), 0);
+	c.u.ticket.id = 2;
+	assert_int_not_equal(store_apply(s, &c, 1, &cause), 0);
+	assert_non_null(cause);
+	free(cause);
+	store_rollback(s);
+	store_close(s);
+}
+
+static void
+tokens(void **state)
+{
+	struct store *s = NULL;
+	struct token_rec rec, found;
+	uint8_t hash[32] = { 7 };
+	char *cause = NULL;
+	int64_t id = 0;
+	enum record_role role;
+
+	(void)state;
+	assert_int_equal(store_open(":memory:", &s, &cause), 0);
+	memset(&rec, 0, sizeof(rec));
+	rec.role = ROLE_COUNTER;
+	strcpy(rec.office, "east");
+	rec.counter = 2;
+	rec.created_at = T0;
+	assert_int_equal(store_token_add(s, hash, &rec, &id, &cause), 0);
+	assert_int_equal(store_token_find(s, hash, &found), 0);
+	assert_int_equal(found.role, ROLE_COUNTER);
+	assert_int_equal(found.counter, 2);
+	assert_string_equal(found.office, "east");
+	assert_int_equal(store_token_revoke(s, id, T0 + 1), 0);
+	assert_int_equal(store_token_find(s, hash, &found), 1);
+	assert_int_equal(store_token_revoke(s, id, T0 + 2), 1);
+	assert_int_equal(store_role_parse("supervisor", &role), 0);
+	assert_int_equal(role, ROLE_SUPERVISOR);
+	assert_int_not_equal(store_role_parse("root", &role), 0);
+	store_close(s);
+}
+
+static void
+unusable(void **state)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+	FILE *f = fopen("not-a-db.tmp", "w");
+
+	(void)state;
+	fputs("this is not an SQLite database, it is a text file that is long enough to be read as a header\n", f);
+	fclose(f);
+	assert_int_not_equal(store_open("not-a-db.tmp", &s, &cause), 0);
+	assert_non_null(strstr(cause, "not-a-db.tmp"));
+	free(cause);
+	cause = NULL;
+	unlink("not-a-db.tmp");
+	assert_int_not_equal(store_open("/nonexistent-dir/x.db", &s, &cause), 0);
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(memory_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_round_trip, setup, teardown),
+		cmocka_unit_test(number_is_unique),
+		cmocka_unit_test(tokens),
+		cmocka_unit_test(unusable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
