@@ -62,7 +62,7 @@ bad_lines(void **state)
 		{ "[office east]\nname = again\n", "test.ini:11: \"name\" given twice in [office east]" },
 		{ "[office Bad!]\nname = x\n", "test.ini:11: bad office code" },
 		{ "[city]\ntarget_share = 150\n", "test.ini:11: bad value" },
-		{ "[service A]\n", "appears twice" },
+		{ "[service A]\ncode = again\n", "test.ini:11: [service A] appears twice" },
 		{ "this is not ini\n", "test.ini:10: " },
 	};
 
