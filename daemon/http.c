@@ -52,6 +52,7 @@ struct http {
 static const struct http_route *const route_tables[] = {
 	api_queue_routes,
 	api_live_routes,
+	api_staff_routes,
 };
 
 struct queue *

@@ -47,4 +47,8 @@ int store_token_revoke(struct store *store, int64_t id, int64_t now);
 const char *store_role_name(enum record_role role);
 int store_role_parse(const char *name, enum record_role *role);
 
+/* store_staff.c: ids of an office's waiting tickets, ascending; cb returns non-zero to stop.
+ * 0 done, -1 error, else what cb returned. */
+int store_waiting_ids(struct store *store, const char *office, int (*cb)(void *arg, int64_t id), void *arg);
+
 #endif
