@@ -53,6 +53,7 @@ static const struct http_route *const route_tables[] = {
 	api_queue_routes,
 	api_live_routes,
 	api_staff_routes,
+	api_pages_routes,
 };
 
 struct queue *
@@ -582,7 +583,8 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	evhttp_set_max_body_size(http->evhttp, PROTO_MAX_BODY);
 	evhttp_set_max_headers_size(http->evhttp, 16 * 1024);
 	evhttp_set_allowed_methods(http->evhttp, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-							 EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
+							 EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD | EVHTTP_REQ_PATCH |
+							 EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(http->evhttp, request_cb, http);
 	http->socket = evhttp_bind_socket_with_handle(http->evhttp, host, (ev_uint16_t)port);
 	if (http->socket == NULL) {

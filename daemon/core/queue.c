@@ -504,7 +504,8 @@ out:
 static void
 candidate_of(const struct queue_ticket *t, struct policy_candidate *c)
 {
-	c->id = t->rec.id;
+	/* Ties go to the earlier visit: a transferred ticket is newer but its visit is not. */
+	c->id = t->rec.visit;
 	c->service = t->rec.service;
 	c->priority = t->rec.priority != PROTO_PRIO_NONE;
 	c->since = t->rec.visit_issued_at;
