@@ -519,7 +519,6 @@ request_cb(struct evhttp_request *req, void *arg)
 	}
 	ctx.route->handler(&ctx);
 out:
-	(void)method_name;
 	evhttp_clear_headers(&query);
 	free(body);
 }
@@ -618,6 +617,14 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 out:
 	http_free(http);
 	return rc;
+}
+
+void
+http_print_routes(FILE *f)
+{
+	for (size_t t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]); t++)
+		for (const struct http_route *r = route_tables[t]; r->pattern != NULL; r++)
+			fprintf(f, "%s %s\n", method_name(r->method), r->pattern);
 }
 
 void

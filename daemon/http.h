@@ -6,6 +6,8 @@
 #ifndef MADOGUCHI_HTTP_H
 #define MADOGUCHI_HTTP_H
 
+#include <stdio.h>
+
 #include <event2/event.h>
 
 #include "config.h"
@@ -24,6 +26,8 @@ int http_new(struct event_base *base, const struct config *config, struct store 
 	     const struct http_options *options, struct http **out, char **cause);
 /* "127.0.0.1:8080", the address actually bound. */
 const char *http_bound(const struct http *http);
+/* "METHOD /pattern" for every route, one per line (for docs and the OpenAPI check). */
+void http_print_routes(FILE *f);
 /* Stop accepting; requests in flight still finish. */
 void http_stop_accepting(struct http *http);
 /* Commit what is pending and send its replies (called at shutdown). */

@@ -34,7 +34,8 @@ usage(FILE *f)
 		   "  no --config: the bundled demo city (堺市, seven ward offices)\n"
 		   "  --db: default " DEFAULT_DB "\n"
 		   "  --listen: default " DEFAULT_LISTEN "\n"
-		   "  --always-open: ignore opening hours (trials, training)\n");
+		   "  --always-open: ignore opening hours (trials, training)\n"
+		   "  --routes: print every HTTP route and exit\n");
 }
 
 /* SIGTERM/SIGINT: stop accepting, commit what is pending, let replies drain, exit 0. */
@@ -77,6 +78,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' }, { "db", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' }, { "always-open", no_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },	    { "help", no_argument, NULL, 'h' },
+		{ "routes", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *db_path = DEFAULT_DB;
@@ -108,6 +110,10 @@ main(int argc, char **argv)
 		case 'v':
 			http_options.verbose = 1;
 			break;
+		case 'r':
+			http_print_routes(stdout);
+			status = 0;
+			goto out;
 		case 'h':
 			usage(stdout);
 			status = 0;
