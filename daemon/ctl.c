@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl_counter.h"
 #include "proto.h"
 #include "store.h"
 #include "token.h"
@@ -16,6 +17,8 @@ struct ctl {
 	struct store *store;
 	int argc;
 	char **argv;
+	const char *server;   /* --server URL: counter actions go over HTTP */
+	const char *token;    /* --token TOKEN for --server */
 };
 
 struct command {
@@ -156,10 +159,25 @@ out:
 	return rc;
 }
 
+/* Counter actions: the action is argv[0]; ctl_counter.c does the rest over HTTP. */
+static int
+counter_action(struct ctl *ctl)
+{
+	return ctl_counter_main(ctl->server, ctl->token, ctl->argc, ctl->argv);
+}
+
 static const struct command commands[] = {
 	{ { "token", "add", NULL }, token_add, "token add --role kiosk|counter|supervisor|admin --office CODE|'*' [--counter N] [--note TEXT]" },
 	{ { "token", "list", NULL }, token_list, "token list" },
 	{ { "token", "revoke", NULL }, token_revoke, "token revoke ID" },
+	{ { "call", NULL }, counter_action, "--server URL --token TOKEN call [--office CODE] [--counter N] [--json]" },
+	{ { "recall", NULL }, counter_action, "--server URL --token TOKEN recall [ID]  (ID: the counter's ticket)" },
+	{ { "start", NULL }, counter_action, "--server URL --token TOKEN start [ID]" },
+	{ { "done", NULL }, counter_action, "--server URL --token TOKEN done [ID]" },
+	{ { "no-show", NULL }, counter_action, "--server URL --token TOKEN no-show [ID]" },
+	{ { "transfer", NULL }, counter_action, "--server URL --token TOKEN transfer --to PROCEDURE [ID]" },
+	{ { "pause", NULL }, counter_action, "--server URL --token TOKEN pause [--office CODE] [--counter N]" },
+	{ { "resume", NULL }, counter_action, "--server URL --token TOKEN resume [--office CODE] [--counter N]" },
 };
 
 static void
@@ -187,6 +205,12 @@ main(int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			ctl.db = argv[i] + 5;
 			i++;
+		} else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
+			ctl.server = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--token") == 0 && i + 1 < argc) {
+			ctl.token = argv[i + 1];
+			i += 2;
 		} else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			rc = 0;

@@ -1,9 +1,11 @@
 """The counter console's API: the waiting queue for staff, one counter, the live view,
 whoami, and calls from several consoles at once never handing out the same ticket."""
 import json
+import os
+import subprocess
 import threading
 
-from harness import DaemonTest, main
+from harness import MADOGUCHICTL, DaemonTest, main
 
 
 class StaffQueueTest(DaemonTest):
@@ -152,6 +154,79 @@ class ConcurrentCallTest(DaemonTest):
         ids = [i for n in got for i in got[n]]
         self.assertEqual(len(ids), consoles * rounds - 3)
         self.assertEqual(len(ids), len(set(ids)), 'two consoles were given the same ticket: %s' % json.dumps(got))
+
+
+class CtlCounterTest(DaemonTest):
+    """madoguchictl's counter actions against the running daemon, as a call button would."""
+
+    def ctl(self, token, *words, env=None):
+        args = [MADOGUCHICTL, '--server', self.d.url]
+        if token is not None:
+            args += ['--token', token]
+        return subprocess.run(args + list(words), capture_output=True, env=env, timeout=30)
+
+    def test_a_visit_from_the_command_line(self):
+        a = self.d.issue('naka', 'A').json
+        token = self.d.token('counter', 'naka', 2)
+        r = self.ctl(token, 'call')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.decode().strip(), '%s called (ticket %d, counter 2)' % (a['label'], a['id']))
+        r = self.ctl(token, 'recall')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('recalled', r.stdout.decode())
+        r = self.ctl(token, 'start', '--json')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)['state'], 'serving')
+        r = self.ctl(token, 'transfer', '--to', 'moving')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('%s transferred' % a['label'], r.stdout.decode())
+        # The visit now waits for B; counter 2 serves A|B|H, so it calls the same label again.
+        r = self.ctl(token, 'call', '--json')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        again = json.loads(r.stdout)
+        self.assertEqual((again['label'], again['service']), (a['label'], 'moving'))
+        self.assertEqual(self.ctl(token, 'start').returncode, 0)
+        r = self.ctl(token, 'done', str(again['id']))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.d.get('/api/v1/tickets/' + a['token']).json['state'], 'done')
+        # Nobody left: exit 3, so a script can tell "empty" from "failed".
+        r = self.ctl(token, 'call')
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn('nobody waits', r.stderr.decode())
+
+    def test_pause_and_resume_with_the_token_in_the_environment(self):
+        token = self.d.token('counter', 'naka', 4)
+        env = dict(os.environ, MADOGUCHI_TOKEN=token)
+        r = self.ctl(None, 'pause', env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.decode().strip(), 'counter 4 paused')
+        state = self.d.get('/api/v1/offices/naka/counters/4', token=token).json['state']
+        self.assertEqual(state, 'paused')
+        self.assertEqual(self.ctl(None, 'resume', env=env).returncode, 0)
+        self.assertEqual(self.d.get('/api/v1/offices/naka/counters/4', token=token).json['state'], 'open')
+
+    def test_refusals_are_clear(self):
+        unbound = self.d.token('counter', 'naka')
+        r = self.ctl(unbound, 'call')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('give --counter N', r.stderr.decode())
+        r = self.ctl(unbound, 'call', '--counter', '1', '--office', 'kita')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('403', r.stderr.decode())
+        r = self.ctl('AAAAAAAAAAAAAAAAAAAAAA', 'call', '--counter', '1', '--office', 'naka')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('401', r.stderr.decode())
+        r = self.ctl(unbound, 'done', '--counter', '3', '--office', 'naka')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('holds no ticket', r.stderr.decode())
+        self.assertEqual(self.ctl(unbound, 'transfer').returncode, 2)
+        self.assertEqual(self.ctl(unbound, 'call', '12').returncode, 2)
+        r = subprocess.run([MADOGUCHICTL, '--server', 'http://127.0.0.1:1', '--token', unbound, 'call', '--counter',
+                            '1', '--office', 'naka'], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('no reply', r.stderr.decode())
+        # Tokens never reach the daemon's log.
+        self.assertFalse([line for line in self.d.log if unbound in line])
 
 
 if __name__ == '__main__':
