@@ -251,6 +251,13 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!store_in_transaction(http->store))
 		goto out;
+	/* Rollups commit with the events they come from (store_rollup.c says why); a failure
+	 * there undoes only the rollup work, which the next turn retries. */
+	if (store_rollup_catch_up(http->store, http->config, 20000, &cause) < 0) {
+		log_warn("%s; retried at the next commit", cause != NULL ? cause : "rollups failed");
+		free(cause);
+		cause = NULL;
+	}
 	if (store_commit(http->store, &cause) != 0) {
 		turn_fail(http, cause);
 		goto out;

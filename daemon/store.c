@@ -37,6 +37,25 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, role TEXT NOT NULL, office TEXT NOT NULL,"
 	"  counter INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL,"
 	"  revoked_at INTEGER NOT NULL DEFAULT 0);",
+	/* → 2: hourly rollups folded from events (store_rollup.c), their watermark, the indexes
+	 * the fold's history look-ups use, and the staff's notes on the progress record. */
+	"CREATE TABLE rollups ("
+	"  office TEXT NOT NULL, service TEXT NOT NULL, hour INTEGER NOT NULL,"
+	"  arrivals INTEGER NOT NULL, checkins INTEGER NOT NULL, priority INTEGER NOT NULL,"
+	"  transfers_in INTEGER NOT NULL, transfers_out INTEGER NOT NULL, multi_transfer INTEGER NOT NULL,"
+	"  calls INTEGER NOT NULL, within_target INTEGER NOT NULL, served INTEGER NOT NULL,"
+	"  no_shows INTEGER NOT NULL, cancellations INTEGER NOT NULL, counter_s INTEGER NOT NULL,"
+	"  wait_n BLOB NOT NULL, wait_count INTEGER NOT NULL, wait_sum INTEGER NOT NULL, wait_max INTEGER NOT NULL,"
+	"  service_n BLOB NOT NULL, service_count INTEGER NOT NULL, service_sum INTEGER NOT NULL,"
+	"  service_max INTEGER NOT NULL, PRIMARY KEY (office, service, hour)) WITHOUT ROWID;"
+	"CREATE INDEX rollups_hour ON rollups(hour);"
+	"CREATE TABLE rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), folded INTEGER NOT NULL);"
+	"INSERT INTO rollup_state (id, folded) VALUES (1, 0);"
+	"CREATE INDEX events_ticket ON events(ticket) WHERE ticket > 0;"
+	"CREATE INDEX events_counter ON events(office, counter, id) WHERE ticket = 0;"
+	"CREATE TABLE progress_notes ("
+	"  fy INTEGER NOT NULL, initiative TEXT NOT NULL, office TEXT NOT NULL, issues TEXT NOT NULL,"
+	"  next TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (fy, initiative, office));",
 };
 
 enum stmt {

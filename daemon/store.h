@@ -51,4 +51,25 @@ int store_role_parse(const char *name, enum record_role *role);
  * 0 done, -1 error, else what cb returned. */
 int store_waiting_ids(struct store *store, const char *office, int (*cb)(void *arg, int64_t id), void *arg);
 
+/* store_rollup.c: hourly rollups (see core/rollup.h for what a cell holds).
+ *
+ * catch_up folds every event not folded yet into the rollups, inside the open transaction
+ * (or its own), under a savepoint: on failure nothing of it remains and the caller's
+ * transaction is intact. limit > 0 folds at most about that many events. Returns 0 when
+ * all is folded, 1 when more remain (call again), -1 on error. The daemon calls it before
+ * each COMMIT; madoguchictl import calls it after loading history. */
+struct config;
+struct rollup_cell;
+int store_rollup_catch_up(struct store *store, const struct config *config, long limit, char **cause);
+/* Deletes and refolds the cells of [from, to) exactly from the events table, widened to
+ * whole JST days; STORE_ROLLUP_ALL_FROM, STORE_ROLLUP_ALL_TO for everything. 0 or -1. */
+#define STORE_ROLLUP_ALL_FROM INT64_MIN
+#define STORE_ROLLUP_ALL_TO INT64_MAX
+int store_rollup_rebuild(struct store *store, const struct config *config, int64_t from, int64_t to, char **cause);
+/* The stored cells with from <= hour < to, of the offices listed (NULL-terminated; NULL for
+ * every office) and of one procedure letter (0 for all), ordered by office, hour, procedure.
+ * cb returns non-zero to stop early. 0 or -1. Merge them with rollup_cell_merge(). */
+int store_rollup_cells(struct store *store, const char *const *offices, char service, int64_t from, int64_t to,
+		       int (*cb)(void *arg, const struct rollup_cell *cell), void *arg, char **cause);
+
 #endif

@@ -1,0 +1,548 @@
+/*
+ * store_rollup: the rollups table — hourly cells folded from the events table — kept
+ * current by the daemon and rebuilt exactly from events on demand.
+ *
+ * Live path (chosen: the same transaction): at the end of each event-loop turn, before
+ * COMMIT, the daemon calls store_rollup_catch_up(), which folds every event above the
+ * watermark (rollup_state.folded) and advances it. Rollups therefore commit atomically with
+ * the events they come from — a crash can never leave an event folded twice or never — and
+ * it costs no extra fsync. It runs inside a SAVEPOINT: if folding fails, only the rollup
+ * work is undone, the turn's events still commit, and the next turn retries from the same
+ * watermark. Imports need no special path either: imported rows get ids above the
+ * watermark and are folded by the next catch-up (the importer calls it itself so the
+ * daemon never folds a year of history inside one turn).
+ *
+ * Rebuild: delete the cells of whole JST days and refold those days' events (up to the
+ * watermark) with a fresh fold; history before the range is replayed, not counted. If the
+ * rollups table is found empty while the watermark says something was folded, catch-up
+ * starts again from the first event.
+ */
+#include "store.h"
+#include "store_impl.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "rollup.h"
+
+/* read_cell() and cell_add() know this order. */
+#define CELL_COLUMNS                                                                                         \
+	"arrivals, checkins, priority, transfers_in, transfers_out, multi_transfer, calls, within_target,"   \
+	" served, no_shows, cancellations, counter_s, wait_n, wait_count, wait_sum, wait_max, service_n,"    \
+	" service_count, service_sum, service_max, office, service, hour"
+#define EVENT_COLUMNS "id, ts, office, service, ticket, label, event, counter, services, priority, wait_s"
+
+static const char sql_savepoint[] = "SAVEPOINT rollup";
+static const char sql_release[] = "RELEASE rollup";
+static const char sql_rollback_to[] = "ROLLBACK TO rollup";
+static const char sql_watermark[] = "SELECT folded, EXISTS (SELECT 1 FROM rollups) FROM rollup_state WHERE id = 1";
+static const char sql_set_watermark[] = "UPDATE rollup_state SET folded = ?1 WHERE id = 1";
+static const char sql_events_after[] = "SELECT " EVENT_COLUMNS " FROM events WHERE id > ?1 ORDER BY id";
+static const char sql_events_range[] =
+	"SELECT " EVENT_COLUMNS " FROM events WHERE ts >= ?1 AND ts < ?2 AND id <= ?3 ORDER BY id";
+static const char sql_ticket_first[] =
+	"SELECT id, ts, label, event, office FROM events WHERE ticket = ?1 AND ticket > 0 AND id < ?2 ORDER BY id LIMIT 1";
+static const char sql_transfer_before[] =
+	"SELECT ticket FROM events WHERE office = ?1 AND ts = ?2 AND label = ?3 AND event = 'transferred'"
+	" AND id < ?4 ORDER BY id DESC LIMIT 1";
+static const char sql_ticket_events[] =
+	"SELECT " EVENT_COLUMNS " FROM events WHERE ticket = ?1 AND ticket > 0 AND id < ?2 ORDER BY id";
+static const char sql_counter_last[] =
+	"SELECT " EVENT_COLUMNS " FROM events WHERE office = ?1 AND counter = ?2 AND ticket = 0 AND id < ?3"
+	" AND ts >= ?4 ORDER BY id DESC LIMIT 1";
+static const char sql_cell_get[] =
+	"SELECT " CELL_COLUMNS " FROM rollups"
+	" WHERE office = ?1 AND service = ?2 AND hour = ?3";
+static const char sql_cell_put[] =
+	"INSERT OR REPLACE INTO rollups (" CELL_COLUMNS ")"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+	" ?23)";
+static const char sql_cells_delete[] = "DELETE FROM rollups WHERE hour >= ?1 AND hour < ?2";
+static const char sql_cells_all[] =
+	"SELECT " CELL_COLUMNS " FROM rollups"
+	" WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR service = ?3) ORDER BY office, hour, service";
+static const char sql_cells_office[] =
+	"SELECT " CELL_COLUMNS " FROM rollups"
+	" WHERE office = ?4 AND hour >= ?1 AND hour < ?2 AND (?3 = '' OR service = ?3) ORDER BY hour, service";
+
+struct history_arg {
+	struct store *store;
+	char *error;
+};
+
+static int
+fail(struct store *s, char **cause, const char *what)
+{
+	if (cause != NULL && *cause == NULL && asprintf(cause, "rollups: %s: %s", what, sqlite3_errmsg(store_db(s))) < 0)
+		*cause = NULL;
+	return -1;
+}
+
+/* A statement for sql, or NULL after setting *cause. */
+static sqlite3_stmt *
+prepared(struct store *s, const char *sql, char **cause)
+{
+	sqlite3_stmt *st = store_prepared(s, sql);
+
+	if (st == NULL)
+		fail(s, cause, "preparing");
+	return st;
+}
+
+static void
+done_with(sqlite3_stmt *st)
+{
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+static int
+exec(struct store *s, const char *sql, char **cause)
+{
+	sqlite3_stmt *st = prepared(s, sql, cause);
+	int rc = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	else if (st != NULL)
+		fail(s, cause, sql);
+	done_with(st);
+	return rc;
+}
+
+static void
+text_of(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+static void
+read_event(sqlite3_stmt *st, int64_t *id, struct event_rec *e)
+{
+	const unsigned char *service = sqlite3_column_text(st, 3);
+
+	memset(e, 0, sizeof(*e));
+	*id = sqlite3_column_int64(st, 0);
+	e->ts = sqlite3_column_int64(st, 1);
+	text_of(e->office, sizeof(e->office), st, 2);
+	e->service = service != NULL ? (char)service[0] : 0;
+	e->ticket = sqlite3_column_int64(st, 4);
+	text_of(e->label, sizeof(e->label), st, 5);
+	text_of(e->event, sizeof(e->event), st, 6);
+	e->counter = sqlite3_column_int(st, 7);
+	text_of(e->services, sizeof(e->services), st, 8);
+	e->priority = sqlite3_column_int(st, 9);
+	e->wait_s = sqlite3_column_int64(st, 10);
+}
+
+/* Replays every row of a prepared, bound query; 0 or -1. */
+static int
+replay_rows(struct rollup_fold *fold, sqlite3_stmt *st)
+{
+	struct event_rec e;
+	int64_t id;
+	int step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		read_event(st, &id, &e);
+		rollup_fold_replay(fold, id, &e);
+	}
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* The tickets a visit went through up to `ticket`, oldest first, following transfers back. */
+#define MAX_CHAIN 32
+static int
+ticket_chain(struct store *s, int64_t ticket, int64_t before_id, int64_t *chain, int *n)
+{
+	sqlite3_stmt *first = store_prepared(s, sql_ticket_first), *prev = store_prepared(s, sql_transfer_before);
+	int64_t cur = ticket;
+	int rc = -1, step, k = 0;
+
+	if (first == NULL || prev == NULL)
+		goto out;
+	chain[MAX_CHAIN - 1 - k++] = cur;
+	while (k < MAX_CHAIN) {
+		sqlite3_bind_int64(first, 1, cur);
+		sqlite3_bind_int64(first, 2, before_id);
+		step = sqlite3_step(first);
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW)
+			goto out;
+		if (strcmp((const char *)sqlite3_column_text(first, 3), "issued") != 0)
+			break;
+		sqlite3_bind_text(prev, 1, (const char *)sqlite3_column_text(first, 4), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(prev, 2, sqlite3_column_int64(first, 1));
+		sqlite3_bind_text(prev, 3, (const char *)sqlite3_column_text(first, 2), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(prev, 4, sqlite3_column_int64(first, 0));
+		done_with(first);
+		step = sqlite3_step(prev);
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW)
+			goto out;
+		cur = sqlite3_column_int64(prev, 0);
+		done_with(prev);
+		chain[MAX_CHAIN - 1 - k++] = cur;
+	}
+	memmove(chain, chain + MAX_CHAIN - k, (size_t)k * sizeof(*chain));
+	*n = k;
+	rc = 0;
+out:
+	done_with(first);
+	done_with(prev);
+	return rc;
+}
+
+/* The fold's history callback: replays what came before, from the events table. */
+static int
+history(void *arg, struct rollup_fold *fold, const char *office, int64_t ticket, int counter, int64_t day_of,
+	int64_t before_id)
+{
+	struct store *s = arg;
+	sqlite3_stmt *st = NULL;
+	int64_t chain[MAX_CHAIN];
+	int n = 0, rc = -1;
+
+	if (ticket == 0) {
+		struct cal_date day = calendar_local_date(day_of, NULL);
+
+		if ((st = store_prepared(s, sql_counter_last)) == NULL)
+			goto out;
+		sqlite3_bind_text(st, 1, office, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 2, counter);
+		sqlite3_bind_int64(st, 3, before_id);
+		sqlite3_bind_int64(st, 4, calendar_utc(day, 0));
+		rc = replay_rows(fold, st);
+		goto out;
+	}
+	if (ticket_chain(s, ticket, before_id, chain, &n) != 0 || (st = store_prepared(s, sql_ticket_events)) == NULL)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, chain[i]);
+		sqlite3_bind_int64(st, 2, before_id);
+		if (replay_rows(fold, st) != 0)
+			goto out;
+		done_with(st);
+	}
+	rc = 0;
+out:
+	done_with(st);
+	return rc;
+}
+
+static void
+read_cell(sqlite3_stmt *st, struct rollup_cell *c)
+{
+	uint32_t *counts[] = { &c->arrivals, &c->checkins, &c->priority, &c->transfers_in, &c->transfers_out,
+			       &c->multi_transfer, &c->calls, &c->within_target, &c->served, &c->no_shows,
+			       &c->cancellations };
+	const unsigned char *service;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		*counts[i] = (uint32_t)sqlite3_column_int64(st, (int)i);
+	c->counter_s = sqlite3_column_int64(st, 11);
+	rollup_hist_decode(&c->wait, sqlite3_column_blob(st, 12), (size_t)sqlite3_column_bytes(st, 12));
+	c->wait.count = (uint32_t)sqlite3_column_int64(st, 13);
+	c->wait.sum_s = sqlite3_column_int64(st, 14);
+	c->wait.max_s = sqlite3_column_int64(st, 15);
+	rollup_hist_decode(&c->service_time, sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16));
+	c->service_time.count = (uint32_t)sqlite3_column_int64(st, 17);
+	c->service_time.sum_s = sqlite3_column_int64(st, 18);
+	c->service_time.max_s = sqlite3_column_int64(st, 19);
+	text_of(c->office, sizeof(c->office), st, 20);
+	service = sqlite3_column_text(st, 21);
+	c->service = service != NULL ? (char)service[0] : 0;
+	c->hour = sqlite3_column_int64(st, 22);
+}
+
+static void
+bind_key(sqlite3_stmt *st, int first, const struct rollup_cell *c)
+{
+	char letter[2] = { c->service, '\0' };
+
+	sqlite3_bind_text(st, first, c->office, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, first + 1, letter, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, first + 2, c->hour);
+}
+
+/* Adds a fold's cell to the stored one (or stores it). */
+static int
+cell_add(struct store *s, const struct rollup_cell *add, char **cause)
+{
+	sqlite3_stmt *get = prepared(s, sql_cell_get, cause), *put = prepared(s, sql_cell_put, cause);
+	struct rollup_cell c;
+	uint8_t wait[ROLLUP_HIST_BLOB], service[ROLLUP_HIST_BLOB];
+	int step, rc = -1;
+
+	if (get == NULL || put == NULL)
+		goto out;
+	bind_key(get, 1, add);
+	step = sqlite3_step(get);
+	if (step == SQLITE_ROW) {
+		read_cell(get, &c);
+		rollup_cell_merge(&c, add);
+	} else if (step == SQLITE_DONE) {
+		c = *add;
+	} else {
+		fail(s, cause, "reading a cell");
+		goto out;
+	}
+	rollup_hist_encode(&c.wait, wait);
+	rollup_hist_encode(&c.service_time, service);
+	{
+		const int64_t values[] = { c.arrivals, c.checkins, c.priority, c.transfers_in, c.transfers_out,
+					   c.multi_transfer, c.calls, c.within_target, c.served, c.no_shows,
+					   c.cancellations, c.counter_s };
+
+		for (int i = 0; i < (int)(sizeof(values) / sizeof(values[0])); i++)
+			sqlite3_bind_int64(put, i + 1, values[i]);
+	}
+	sqlite3_bind_blob(put, 13, wait, sizeof(wait), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(put, 14, c.wait.count);
+	sqlite3_bind_int64(put, 15, c.wait.sum_s);
+	sqlite3_bind_int64(put, 16, c.wait.max_s);
+	sqlite3_bind_blob(put, 17, service, sizeof(service), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(put, 18, c.service_time.count);
+	sqlite3_bind_int64(put, 19, c.service_time.sum_s);
+	sqlite3_bind_int64(put, 20, c.service_time.max_s);
+	bind_key(put, 21, add);
+	if (sqlite3_step(put) != SQLITE_DONE) {
+		fail(s, cause, "writing a cell");
+		goto out;
+	}
+	rc = 0;
+out:
+	done_with(get);
+	done_with(put);
+	return rc;
+}
+
+/* Folds the rows of a bound query and adds the cells; *last gets the highest id folded.
+ * limit > 0 stops after that many events, but never between a transfer and the ticket
+ * that continues it (the queue writes the two as neighbours). */
+static int
+fold_rows(struct store *s, const struct config *config, sqlite3_stmt *st, long limit, int64_t *last, int *more,
+	  char **cause)
+{
+	struct rollup_fold *fold = NULL;
+	const struct rollup_cell *cells;
+	struct event_rec e;
+	int64_t id;
+	size_t n;
+	long folded = 0;
+	int step = SQLITE_DONE, rc = -1, after_transfer = 0;
+
+	*more = 0;
+	rollup_fold_new(config, history, s, &fold);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		read_event(st, &id, &e);
+		if (limit > 0 && folded >= limit && !after_transfer) {
+			*more = 1;
+			break;
+		}
+		if (rollup_fold_event(fold, id, &e) != 0) {
+			fail(s, cause, "reading history");
+			goto out;
+		}
+		after_transfer = strcmp(e.event, "transferred") == 0;
+		*last = id;
+		folded++;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		fail(s, cause, "reading events");
+		goto out;
+	}
+	done_with(st);
+	cells = rollup_fold_cells(fold, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!rollup_cell_empty(&cells[i]) && cell_add(s, &cells[i], cause) != 0)
+			goto out;
+	rc = 0;
+out:
+	done_with(st);
+	rollup_fold_free(fold);
+	return rc;
+}
+
+/* Runs body inside SAVEPOINT rollup; on failure only its work is undone. */
+static int
+in_savepoint(struct store *s, int (*body)(struct store *, void *, char **), void *arg, char **cause)
+{
+	int own = !store_in_transaction(s), rc = -1;
+
+	if (own && store_begin(s, cause) != 0)
+		goto out;
+	if (exec(s, sql_savepoint, cause) != 0)
+		goto out;
+	rc = body(s, arg, cause);
+	if (rc < 0) {
+		exec(s, sql_rollback_to, NULL);
+		exec(s, sql_release, NULL);
+	} else if (exec(s, sql_release, cause) != 0) {
+		rc = -1;
+	}
+	if (own && rc < 0)
+		store_rollback(s);
+	else if (own && store_commit(s, cause) != 0)
+		rc = -1;
+out:
+	return rc;
+}
+
+struct catch_up {
+	const struct config *config;
+	long limit;
+};
+
+static int
+catch_up_body(struct store *s, void *arg, char **cause)
+{
+	struct catch_up *cu = arg;
+	sqlite3_stmt *st = prepared(s, sql_watermark, cause), *ev = NULL, *set = NULL;
+	int64_t folded, last;
+	int any_cells, more = 0, rc = -1;
+
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		fail(s, cause, "reading the watermark");
+		goto out;
+	}
+	folded = sqlite3_column_int64(st, 0);
+	any_cells = sqlite3_column_int(st, 1);
+	done_with(st);
+	/* Someone emptied the table: everything is folded again. */
+	if (!any_cells)
+		folded = 0;
+	last = folded;
+	if ((ev = prepared(s, sql_events_after, cause)) == NULL)
+		goto out;
+	sqlite3_bind_int64(ev, 1, folded);
+	if (fold_rows(s, cu->config, ev, cu->limit, &last, &more, cause) != 0)
+		goto out;
+	if (last != folded) {
+		if ((set = prepared(s, sql_set_watermark, cause)) == NULL)
+			goto out;
+		sqlite3_bind_int64(set, 1, last);
+		if (sqlite3_step(set) != SQLITE_DONE) {
+			fail(s, cause, "moving the watermark");
+			goto out;
+		}
+	}
+	rc = more;
+out:
+	done_with(st);
+	done_with(set);
+	return rc;
+}
+
+int
+store_rollup_catch_up(struct store *s, const struct config *config, long limit, char **cause)
+{
+	struct catch_up cu = { config, limit };
+
+	return in_savepoint(s, catch_up_body, &cu, cause);
+}
+
+struct rebuild {
+	const struct config *config;
+	int64_t from, to;
+};
+
+static int
+rebuild_body(struct store *s, void *arg, char **cause)
+{
+	struct rebuild *rb = arg;
+	sqlite3_stmt *st = prepared(s, sql_watermark, cause), *del = NULL, *ev = NULL;
+	int64_t folded, last = 0;
+	int more, rc = -1;
+
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		fail(s, cause, "reading the watermark");
+		goto out;
+	}
+	folded = sqlite3_column_int64(st, 0);
+	done_with(st);
+	if ((del = prepared(s, sql_cells_delete, cause)) == NULL)
+		goto out;
+	sqlite3_bind_int64(del, 1, rb->from);
+	sqlite3_bind_int64(del, 2, rb->to);
+	if (sqlite3_step(del) != SQLITE_DONE) {
+		fail(s, cause, "deleting cells");
+		goto out;
+	}
+	if ((ev = prepared(s, sql_events_range, cause)) == NULL)
+		goto out;
+	sqlite3_bind_int64(ev, 1, rb->from);
+	sqlite3_bind_int64(ev, 2, rb->to);
+	sqlite3_bind_int64(ev, 3, folded);
+	rc = fold_rows(s, rb->config, ev, 0, &last, &more, cause);
+out:
+	done_with(st);
+	done_with(del);
+	return rc;
+}
+
+/* The JST midnight at or before t (down) or at or after t (up). */
+static int64_t
+jst_midnight(int64_t t, int up)
+{
+	int minute = 0;
+	struct cal_date d = calendar_local_date(t, &minute);
+	int64_t m = calendar_utc(d, 0);
+
+	return up && m < t ? calendar_utc(d, 1440) : m;
+}
+
+int
+store_rollup_rebuild(struct store *s, const struct config *config, int64_t from, int64_t to, char **cause)
+{
+	/* Whole JST days: a counter's open interval never crosses midnight, so a day is
+	 * self-contained; tickets reaching back before the range are replayed. */
+	struct rebuild rb = { config, from <= STORE_ROLLUP_ALL_FROM ? from : jst_midnight(from, 0),
+			      to >= STORE_ROLLUP_ALL_TO ? to : jst_midnight(to, 1) };
+	int rc = in_savepoint(s, rebuild_body, &rb, cause);
+
+	return rc;
+}
+
+int
+store_rollup_cells(struct store *s, const char *const *offices, char service, int64_t from, int64_t to,
+		   int (*cb)(void *arg, const struct rollup_cell *cell), void *arg, char **cause)
+{
+	sqlite3_stmt *st = prepared(s, offices == NULL ? sql_cells_all : sql_cells_office, cause);
+	char letter[2] = { service, '\0' };
+	struct rollup_cell c;
+	int step = SQLITE_DONE, rc = -1, stop = 0;
+
+	if (st == NULL)
+		goto out;
+	for (size_t i = 0; !stop && (offices == NULL ? i == 0 : offices[i] != NULL); i++) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, to);
+		sqlite3_bind_text(st, 3, letter, -1, SQLITE_TRANSIENT);
+		if (offices != NULL)
+			sqlite3_bind_text(st, 4, offices[i], -1, SQLITE_TRANSIENT);
+		while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			read_cell(st, &c);
+			stop = cb(arg, &c) != 0;
+		}
+		if (!stop && step != SQLITE_DONE) {
+			fail(s, cause, "reading cells");
+			goto out;
+		}
+		done_with(st);
+	}
+	rc = 0;
+out:
+	done_with(st);
+	return rc;
+}
