@@ -395,7 +395,9 @@ printer_ticket_parse(const char *json, size_t len,
 		    len, PRINTER_TICKET_MAX);
 		goto out;
 	}
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* Any value, so that a bare string is told apart from bad JSON. */
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &jerr);
 	if (root == NULL) {
 		printer_error(cause, "ticket JSON, line %d column %d: %s",
 		    jerr.line, jerr.column, jerr.text);
