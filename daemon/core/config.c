@@ -182,6 +182,24 @@ city_key(struct parse_state *ps, const char *key, const char *value)
 		ok = parse_int(value, 0, 20, &c->recall_limit) == 0;
 	} else if (strcmp(key, "always_open") == 0) {
 		ok = parse_bool(value, &c->always_open) == 0;
+	} else if (strcmp(key, "checkin_before_min") == 0) {
+		ok = parse_int(value, 0, 240, &minutes) == 0;
+		c->checkin_before_s = minutes * 60;
+	} else if (strcmp(key, "checkin_after_min") == 0) {
+		ok = parse_int(value, 0, 240, &minutes) == 0;
+		c->checkin_after_s = minutes * 60;
+	} else if (strcmp(key, "horizon_days") == 0) {
+		ok = parse_int(value, 0, 366, &c->horizon_days) == 0;
+	} else if (strcmp(key, "min_notice_min") == 0) {
+		ok = parse_int(value, 0, 14 * 1440, &minutes) == 0;
+		c->min_notice_s = minutes * 60;
+	} else if (strcmp(key, "walkin_share") == 0) {
+		ok = parse_int(value, 0, 100, &c->walkin_share) == 0;
+	} else if (strcmp(key, "booking_limit") == 0) {
+		ok = parse_int(value, 1, 1000000, &c->booking_limit) == 0;
+	} else if (strcmp(key, "booking_window_min") == 0) {
+		ok = parse_int(value, 1, 1440, &minutes) == 0;
+		c->booking_window_s = minutes * 60;
 	} else {
 		fail(ps, "unknown key \"%s\" in [city]", key);
 		return 0;
@@ -214,6 +232,12 @@ service_key(struct parse_state *ps, const char *key, const char *value)
 		ok = parse_bool(value, &s->reservable) == 0;
 	} else if (strcmp(key, "slot_min") == 0) {
 		ok = parse_int(value, 5, 240, &s->slot_min) == 0;
+	} else if (strcmp(key, "capacity") == 0) {
+		ok = parse_int(value, 0, 1000, &s->capacity) == 0;
+		s->capacity_set = 1;
+	} else if (strcmp(key, "walkin_share") == 0) {
+		ok = parse_int(value, 0, 100, &s->walkin_share) == 0;
+		s->walkin_share_set = 1;
 	} else {
 		fail(ps, "unknown key \"%s\" in [service %s]", key, s->code[0] ? s->code : "?");
 		return 0;
@@ -305,6 +329,16 @@ office_key(struct parse_state *ps, const char *key, const char *value)
 		return add_exception(ps, o, key + 5, value, 0);
 	} else if (strncmp(key, "closed.", 7) == 0) {
 		return add_exception(ps, o, key + 7, value, 1);
+	} else if (strncmp(key, "capacity.", 9) == 0) {
+		/* capacity.B or capacity.moving: people per reservation slot here */
+		const struct config_service *s = config_service(ps->config, key + 9);
+
+		if (s == NULL) {
+			fail(ps, "%s: no such procedure (define [service X] first)", key);
+			return 0;
+		}
+		ok = parse_int(value, 0, 1000, &o->capacity[s->letter - 'A']) == 0;
+		o->capacity_set |= 1u << (s->letter - 'A');
 	} else {
 		fail(ps, "unknown key \"%s\" in [office %s]", key, o->code);
 		return 0;
@@ -531,6 +565,13 @@ config_parse(const char *text, const char *name, struct config **out, char **cau
 	c->priority_allowance_s = 10 * 60;
 	c->starvation_s = 45 * 60;
 	c->recall_limit = 2;
+	c->checkin_before_s = 15 * 60;
+	c->checkin_after_s = 10 * 60;
+	c->horizon_days = 30;
+	c->min_notice_s = 60 * 60;
+	c->walkin_share = 50;
+	c->booking_limit = 10;
+	c->booking_window_s = 60 * 60;
 	ps.config = c;
 	line = ini_parse_string(text, config_ini_line, &ps);
 	if (line != 0 || ps.error != NULL) {

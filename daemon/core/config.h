@@ -27,6 +27,8 @@ struct config_service {
 	int reservable;
 	int slot_min;                      /* reservation slot length */
 	json_t *names;                     /* {"ja":…,"en":…} for the wire */
+	int capacity_set, capacity;        /* people per reservation slot at every office, when set */
+	int walkin_share_set, walkin_share; /* percent of counter time kept for walk-ins, when set */
 };
 
 struct config_counter {
@@ -42,6 +44,8 @@ struct config_office {
 	int n_counters;
 	struct config_counter counters[CONFIG_MAX_COUNTERS];
 	struct cal_hours hours;
+	uint32_t capacity_set;             /* bit per letter: capacity[] holds this office's value */
+	int capacity[26];                  /* people per reservation slot, by procedure letter */
 };
 
 struct config {
@@ -56,6 +60,12 @@ struct config {
 	struct config_service services[26];
 	int n_offices;
 	struct config_office offices[CONFIG_MAX_OFFICES];
+	/* Reservations (reserve.h). */
+	int checkin_before_s, checkin_after_s; /* the check-in window around a slot's start */
+	int horizon_days;                  /* how many days ahead a slot may be booked */
+	int min_notice_s;                  /* a slot may be booked until this long before it starts */
+	int walkin_share;                  /* percent of counter time kept for walk-ins */
+	int booking_limit, booking_window_s; /* bookings per client address per window */
 };
 
 /* Parse INI text; name is the file name used in errors ("FILE:LINE: problem"). */
