@@ -16,7 +16,7 @@
  *                 The wait is the time since the ticket joined this procedure's queue (for a
  *                 transferred visit: since the transfer, not since the visit began).
  *                 Calls after a requeue are not waits: the resident had already been called.
- *   done          served, and the service time (serving → done) into the service histogram
+ *   done          served, and the service time (serving → done) into service_time
  *   transferred   transfers_out, the service time as for done, and multi_transfer when it
  *                 is the visit's second transfer (so "visits with ≤ 1 transfer" =
  *                 arrivals − multi_transfer)
