@@ -53,6 +53,7 @@ static const struct http_route *const route_tables[] = {
 	api_queue_routes,
 	api_live_routes,
 	api_staff_routes,
+	api_reports_routes,
 	api_pages_routes,
 };
 

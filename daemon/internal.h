@@ -57,6 +57,7 @@ struct http_route {
 /* Route tables, one per module, ended by an entry with pattern NULL. */
 extern const struct http_route api_queue_routes[];
 extern const struct http_route api_live_routes[];
+extern const struct http_route api_reports_routes[];
 extern const struct http_route api_pages_routes[];
 extern const struct http_route api_staff_routes[];
 

@@ -22,9 +22,10 @@ struct parse_state {
 	int n_exceptions_cap;
 	char **seen;           /* "section\tkey" of every line so far: a key given twice is an error */
 	size_t n_seen;
+	int initiative;        /* index while in an [initiative N] section */
 };
 
-enum { SECTION_NONE, SECTION_CITY, SECTION_SERVICE, SECTION_OFFICE };
+enum { SECTION_NONE, SECTION_CITY, SECTION_SERVICE, SECTION_OFFICE, SECTION_INITIATIVE };
 
 static const char *const weekday_keys[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
 
@@ -348,6 +349,122 @@ office_key(struct parse_state *ps, const char *key, const char *value)
 	return ok;
 }
 
+static const char *const metric_names[CONFIG_METRIC_COUNT] = {
+	[CONFIG_METRIC_MEAN_WAIT_MIN] = "mean_wait_min",
+	[CONFIG_METRIC_P90_WAIT_MIN] = "p90_wait_min",
+	[CONFIG_METRIC_SERVICE_LEVEL] = "service_level",
+	[CONFIG_METRIC_RESERVATION_SHARE] = "reservation_share",
+	[CONFIG_METRIC_ONESTOP_SHARE] = "onestop_share",
+	[CONFIG_METRIC_NO_SHOW_RATE] = "no_show_rate",
+	[CONFIG_METRIC_TRANSFERS_PER_VISIT] = "transfers_per_visit",
+	[CONFIG_METRIC_VISITS] = "visits",
+};
+
+const char *
+config_metric_name(enum config_metric metric)
+{
+	return (unsigned)metric < CONFIG_METRIC_COUNT ? metric_names[metric] : "unknown";
+}
+
+int
+config_metric_parse(const char *name, enum config_metric *metric)
+{
+	int rc = -1;
+
+	for (int i = 0; i < CONFIG_METRIC_COUNT; i++)
+		if (strcmp(name, metric_names[i]) == 0) {
+			*metric = (enum config_metric)i;
+			rc = 0;
+		}
+	return rc;
+}
+
+/* "[initiative N]", N a number from 1 to 999 given once. */
+static int
+enter_initiative(struct parse_state *ps, const char *number)
+{
+	struct config *c = ps->config;
+	int n, ok = 0;
+
+	ps->kind = SECTION_INITIATIVE;
+	if (parse_int(number, 1, 999, &n) != 0)
+		fail(ps, "bad initiative number \"%s\" (want 1 to 999)", number);
+	else if (c->n_initiatives == CONFIG_MAX_INITIATIVES)
+		fail(ps, "too many initiatives (at most %d)", CONFIG_MAX_INITIATIVES);
+	else
+		ok = 1;
+	for (int i = 0; ok && i < c->n_initiatives; i++)
+		if (c->initiatives[i].number == n) {
+			fail(ps, "[initiative %d] appears twice", n);
+			ok = 0;
+		}
+	if (ok) {
+		ps->initiative = c->n_initiatives++;
+		c->initiatives[ps->initiative].number = n;
+	}
+	return ok;
+}
+
+/* "METRIC <= VALUE" or "METRIC >= VALUE". */
+static int
+parse_kpi(const char *value, struct config_initiative *in)
+{
+	char name[32], op[3], *end = NULL;
+	int used = 0, rc = -1;
+
+	if (sscanf(value, " %31[a-z0-9_] %2[<>=] %n", name, op, &used) != 2 || config_metric_parse(name, &in->metric) != 0)
+		goto out;
+	if (strcmp(op, "<=") != 0 && strcmp(op, ">=") != 0)
+		goto out;
+	in->at_least = op[0] == '>';
+	in->target = strtod(value + used, &end);
+	if (end == value + used || *end != '\0' || in->target < 0)
+		goto out;
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+initiative_key(struct parse_state *ps, const char *key, const char *value)
+{
+	struct config_initiative *in = &ps->config->initiatives[ps->initiative];
+	char *end = NULL;
+	int ok = 1;
+
+	if (strcmp(key, "goal") == 0) {
+		free(in->goal);
+		in->goal = strdup(value);
+	} else if (strcmp(key, "actions") == 0) {
+		free(in->actions);
+		in->actions = strdup(value);
+	} else if (strcmp(key, "kpi") == 0) {
+		ok = parse_kpi(value, in) == 0;
+		if (!ok) {
+			fail(ps, "bad kpi \"%s\" (want METRIC <= or >= NUMBER, METRIC one of mean_wait_min, p90_wait_min,"
+				 " service_level, reservation_share, onestop_share, no_show_rate, transfers_per_visit,"
+				 " visits)", value);
+			return 0;
+		}
+	} else if (strcmp(key, "fy") == 0) {
+		ok = parse_int(value, 2000, 2200, &in->fy) == 0;
+	} else if (strcmp(key, "baseline") == 0) {
+		in->baseline = strtod(value, &end);
+		ok = end != value && *end == '\0' && in->baseline >= 0;
+		in->has_baseline = ok;
+	} else if (strcmp(key, "baseline_fy") == 0) {
+		ok = parse_int(value, 2000, 2200, &in->baseline_fy) == 0;
+	} else if (strcmp(key, "services") == 0) {
+		ok = parse_letters(ps->config, value, in->services) == 0;
+	} else {
+		fail(ps, "unknown key \"%s\" in [initiative %d]", key, in->number);
+		return 0;
+	}
+	if (!ok)
+		fail(ps, "bad value \"%s\" for %s", value, key);
+	return ok;
+}
+
 /* Entering a section: "[city]", "[service A]", "[office naka]". */
 static int
 enter_section(struct parse_state *ps, const char *section)
@@ -393,6 +510,8 @@ enter_section(struct parse_state *ps, const char *section)
 				o->hours.close[d] = 17 * 60 + 15;
 			}
 		}
+	} else if (strncmp(section, "initiative ", 11) == 0) {
+		ok = enter_initiative(ps, section + 11);
 	} else {
 		fail(ps, "unknown section [%s] (want [city], [service X] or [office CODE])", section);
 		ok = 0;
@@ -451,6 +570,9 @@ config_ini_line(void *user, const char *section, const char *key, const char *va
 		break;
 	case SECTION_OFFICE:
 		ok = office_key(ps, key, value);
+		break;
+	case SECTION_INITIATIVE:
+		ok = initiative_key(ps, key, value);
 		break;
 	default:
 		fail(ps, "\"%s\" outside any section", key);
@@ -542,6 +664,19 @@ config_check(struct config *c, char **problem)
 				}
 		}
 		o->names = complete_names(o->name);
+	}
+	for (int i = 0; i < c->n_initiatives; i++) {
+		struct config_initiative *in = &c->initiatives[i];
+
+		if (in->goal == NULL || in->fy == 0 || (in->metric == 0 && in->target == 0 && !in->at_least)) {
+			if (asprintf(problem, "[initiative %d] needs goal, kpi and fy", in->number) < 0)
+				*problem = NULL;
+			goto out;
+		}
+		if (in->actions == NULL)
+			in->actions = strdup("");
+		if (in->has_baseline && in->baseline_fy == 0)
+			in->baseline_fy = in->fy - 1;
 	}
 	c->city_names = complete_names(c->city_name);
 	rc = 0;
@@ -668,6 +803,10 @@ config_free(struct config *c)
 		free_names(c->offices[i].name);
 		json_decref(c->offices[i].names);
 		free(c->offices[i].hours.exceptions);
+	}
+	for (int i = 0; i < c->n_initiatives; i++) {
+		free(c->initiatives[i].goal);
+		free(c->initiatives[i].actions);
 	}
 	free(c);
 }

@@ -48,6 +48,40 @@ struct config_office {
 	int capacity[26];                  /* people per reservation slot, by procedure letter */
 };
 
+/* What an initiative's KPI measures, from the rollups of a fiscal year. */
+enum config_metric {
+	CONFIG_METRIC_MEAN_WAIT_MIN,       /* mean wait to first call, minutes */
+	CONFIG_METRIC_P90_WAIT_MIN,        /* 90th percentile of that wait, minutes */
+	CONFIG_METRIC_SERVICE_LEVEL,       /* % of first calls within the procedure's target wait */
+	CONFIG_METRIC_RESERVATION_SHARE,   /* % of visits that were checked-in reservations */
+	CONFIG_METRIC_ONESTOP_SHARE,       /* % of visits done with at most one transfer */
+	CONFIG_METRIC_NO_SHOW_RATE,        /* % of first calls that ended as no-shows */
+	CONFIG_METRIC_TRANSFERS_PER_VISIT, /* transfers per visit */
+	CONFIG_METRIC_VISITS,              /* visits (new arrivals) */
+	CONFIG_METRIC_COUNT
+};
+
+#define CONFIG_MAX_INITIATIVES 32
+
+/* [initiative N]: a goal of the plan with the KPI that says whether it is reached. */
+struct config_initiative {
+	int number;                        /* N: the order on the sheet and the key of staff notes */
+	char *goal;                        /* めざす姿（取組目標） */
+	char *actions;                     /* 具体的取組, items separated by "|" */
+	enum config_metric metric;
+	int at_least;                      /* met when metric >= target (else when metric <= target) */
+	double target;
+	int fy;                            /* the fiscal year the target is set for */
+	int has_baseline;
+	double baseline;                   /* the metric before the initiative, in baseline_fy */
+	int baseline_fy;
+	char services[27];                 /* the procedures it concerns; "" for all */
+};
+
+/* "mean_wait_min", … and back; parse returns -1 for an unknown name. */
+const char *config_metric_name(enum config_metric metric);
+int config_metric_parse(const char *name, enum config_metric *metric);
+
 struct config {
 	char *city_name[PROTO_LANG_COUNT];
 	json_t *city_names;
@@ -66,6 +100,9 @@ struct config {
 	int min_notice_s;                  /* a slot may be booked until this long before it starts */
 	int walkin_share;                  /* percent of counter time kept for walk-ins */
 	int booking_limit, booking_window_s; /* bookings per client address per window */
+	/* The city's initiatives, reviewed yearly in the progress record (progress.h). */
+	int n_initiatives;
+	struct config_initiative initiatives[CONFIG_MAX_INITIATIVES];
 };
 
 /* Parse INI text; name is the file name used in errors ("FILE:LINE: problem"). */
