@@ -1,0 +1,475 @@
+/* eventlog: the event-log CSV, read and written. */
+#include "eventlog.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+#define EVENTLOG_FIELDS 6
+#define FIELD_MAX 64
+
+enum { F_TS, F_OFFICE, F_SERVICE, F_TICKET, F_EVENT, F_COUNTER };
+
+static const char *const field_names[EVENTLOG_FIELDS] = { "ts", "office", "service", "ticket", "event", "counter" };
+
+static const char *const kind_names[EVENTLOG_KIND_COUNT] = {
+	[EVENTLOG_ISSUED] = "issued",		 [EVENTLOG_CALLED] = "called",
+	[EVENTLOG_SERVING] = "serving",		 [EVENTLOG_DONE] = "done",
+	[EVENTLOG_NO_SHOW] = "no_show",		 [EVENTLOG_CANCELLED] = "cancelled",
+	[EVENTLOG_TRANSFERRED] = "transferred",	 [EVENTLOG_COUNTER_OPEN] = "counter_open",
+	[EVENTLOG_COUNTER_PAUSE] = "counter_pause", [EVENTLOG_COUNTER_CLOSE] = "counter_close",
+	[EVENTLOG_RECALLED] = "recalled",	 [EVENTLOG_REQUEUED] = "requeued",
+};
+
+struct eventlog_reader {
+	const char *p, *end;
+	int line;
+	int header_done;
+};
+
+/* The fields of one line, unquoted, each NUL-terminated. */
+struct fields {
+	char text[EVENTLOG_FIELDS][FIELD_MAX];
+	int n;
+};
+
+static void set_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (cause != NULL && vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	va_end(ap);
+}
+
+const char *
+eventlog_kind_name(enum eventlog_kind kind)
+{
+	return (unsigned)kind < EVENTLOG_KIND_COUNT ? kind_names[kind] : NULL;
+}
+
+int
+eventlog_kind_parse(const char *name, enum eventlog_kind *kind)
+{
+	int rc = -1;
+
+	for (int i = 0; i < EVENTLOG_KIND_COUNT; i++) {
+		if (strcmp(name, kind_names[i]) == 0) {
+			*kind = (enum eventlog_kind)i;
+			rc = 0;
+			break;
+		}
+	}
+	return rc;
+}
+
+int
+eventlog_kind_is_counter(enum eventlog_kind kind)
+{
+	return kind == EVENTLOG_COUNTER_OPEN || kind == EVENTLOG_COUNTER_PAUSE || kind == EVENTLOG_COUNTER_CLOSE;
+}
+
+/* Splits a line into fields as RFC 4180 does (quotes, "" inside quotes), trimming spaces
+ * around unquoted fields. */
+static int
+split(const char *line, size_t len, struct fields *f, char **cause)
+{
+	size_t i = 0;
+	int rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (len > EVENTLOG_LINE_MAX) {
+		set_cause(cause, "the line is longer than %d bytes", EVENTLOG_LINE_MAX);
+		goto out;
+	}
+	for (;;) {
+		char *dst;
+		size_t n = 0;
+
+		if (f->n == EVENTLOG_FIELDS) {
+			set_cause(cause, "more than %d fields (want %s)", EVENTLOG_FIELDS, EVENTLOG_HEADER);
+			goto out;
+		}
+		dst = f->text[f->n];
+		while (i < len && line[i] == ' ')
+			i++;
+		if (i < len && line[i] == '"') {
+			for (i++;; i++) {
+				if (i >= len) {
+					set_cause(cause, "%s: a quote is not closed", field_names[f->n]);
+					goto out;
+				}
+				if (line[i] == '"') {
+					if (i + 1 < len && line[i + 1] == '"') {
+						i++;
+					} else {
+						i++;
+						break;
+					}
+				}
+				if (n + 1 >= FIELD_MAX) {
+					set_cause(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
+					goto out;
+				}
+				dst[n++] = line[i];
+			}
+			while (i < len && line[i] == ' ')
+				i++;
+			if (i < len && line[i] != ',') {
+				set_cause(cause, "%s: text after the closing quote", field_names[f->n]);
+				goto out;
+			}
+		} else {
+			while (i < len && line[i] != ',') {
+				if (line[i] == '"') {
+					set_cause(cause, "%s: a quote inside an unquoted field", field_names[f->n]);
+					goto out;
+				}
+				if (n + 1 >= FIELD_MAX) {
+					set_cause(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
+					goto out;
+				}
+				dst[n++] = line[i++];
+			}
+			while (n > 0 && dst[n - 1] == ' ')
+				n--;
+		}
+		dst[n] = '\0';
+		f->n++;
+		if (i >= len)
+			break;
+		i++; /* the comma */
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* Strips a line ending a reader left in place ("\r"). */
+static size_t
+trim_cr(const char *line, size_t len)
+{
+	return len > 0 && line[len - 1] == '\r' ? len - 1 : len;
+}
+
+int
+eventlog_parse_header(const char *line, size_t len, char **cause)
+{
+	struct fields f;
+	int rc = -1;
+
+	len = trim_cr(line, len);
+	if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	if (split(line, len, &f, cause) != 0)
+		goto out;
+	for (int i = 0; i < EVENTLOG_FIELDS; i++) {
+		if (i >= f.n || strcasecmp(f.text[i], field_names[i]) != 0) {
+			set_cause(cause, "the header must be \"%s\"", EVENTLOG_HEADER);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+parse_time(const char *text, int64_t *ts, char **cause)
+{
+	char buf[FIELD_MAX];
+	int rc = -1;
+
+	/* RFC 3339 allows "t" and, in its note, a space for the "T". */
+	snprintf(buf, sizeof(buf), "%s", text);
+	if (strlen(buf) > 10 && (buf[10] == 't' || buf[10] == ' '))
+		buf[10] = 'T';
+	if (strlen(buf) < 20 || buf[4] != '-' || proto_time_parse(buf, ts) != 0) {
+		set_cause(cause, "ts: want an RFC 3339 time with an offset like 2026-03-30T08:45:00+09:00, got \"%s\"",
+			  text);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+parse_office(const char *text, char *office, char **cause)
+{
+	size_t n = strlen(text);
+	int rc = -1;
+
+	if (n == 0 || n >= EVENTLOG_CODE_MAX) {
+		set_cause(cause, "office: want an office code of 1 to %d characters", EVENTLOG_CODE_MAX - 1);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = text[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+			set_cause(cause, "office: \"%s\" is not an office code (letters, digits, '-' and '_')", text);
+			goto out;
+		}
+	}
+	memcpy(office, text, n + 1);
+	rc = 0;
+out:
+	return rc;
+}
+
+/* "A" for ticket events; "A|H" (or "AH", or empty when the counter closes) for counter events. */
+static int
+parse_services(const char *text, int counter_event, char *services, char **cause)
+{
+	size_t n = 0;
+	int rc = -1;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+
+		if (counter_event && (c == '|' || c == ' '))
+			continue;
+		if (c < 'A' || c > 'Z') {
+			set_cause(cause, "service: \"%s\" is not %s", text,
+				  counter_event ? "procedure letters joined by '|'" : "one procedure letter");
+			goto out;
+		}
+		if (strchr(services, c) != NULL)
+			continue;
+		services[n++] = c;
+		services[n] = '\0';
+	}
+	if (!counter_event && n != 1) {
+		set_cause(cause, "service: want one procedure letter, got \"%s\"", text);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+parse_counter(const char *text, int required, int *counter, char **cause)
+{
+	char *end = NULL;
+	long v;
+	int rc = -1;
+
+	*counter = 0;
+	if (text[0] == '\0') {
+		if (required)
+			set_cause(cause, "counter: a counter event needs the counter number");
+		rc = required ? -1 : 0;
+		goto out;
+	}
+	v = strtol(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || v < 1 || v > 999) {
+		set_cause(cause, "counter: want a number from 1 to 999, got \"%s\"", text);
+		goto out;
+	}
+	*counter = (int)v;
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char **cause)
+{
+	struct fields f;
+	int counter_event, rc = -1;
+
+	memset(row, 0, sizeof(*row));
+	if (split(line, trim_cr(line, len), &f, cause) != 0)
+		goto out;
+	if (f.n != EVENTLOG_FIELDS) {
+		set_cause(cause, "%d field%s, want %d (%s)", f.n, f.n == 1 ? "" : "s", EVENTLOG_FIELDS, EVENTLOG_HEADER);
+		goto out;
+	}
+	if (eventlog_kind_parse(f.text[F_EVENT], &row->kind) != 0) {
+		set_cause(cause, "event: \"%s\" is not one of issued, called, serving, done, no_show, cancelled, "
+				 "transferred, counter_open, counter_pause, counter_close", f.text[F_EVENT]);
+		goto out;
+	}
+	counter_event = eventlog_kind_is_counter(row->kind);
+	if (parse_time(f.text[F_TS], &row->ts, cause) != 0 || parse_office(f.text[F_OFFICE], row->office, cause) != 0 ||
+	    parse_services(f.text[F_SERVICE], counter_event, row->services, cause) != 0 ||
+	    parse_counter(f.text[F_COUNTER], counter_event, &row->counter, cause) != 0)
+		goto out;
+	if (counter_event && f.text[F_TICKET][0] != '\0') {
+		set_cause(cause, "ticket: must be empty for %s", f.text[F_EVENT]);
+		goto out;
+	}
+	if (!counter_event && f.text[F_TICKET][0] == '\0') {
+		set_cause(cause, "ticket: %s needs the ticket", f.text[F_EVENT]);
+		goto out;
+	}
+	if (strlen(f.text[F_TICKET]) >= EVENTLOG_TICKET_MAX) {
+		set_cause(cause, "ticket: longer than %d characters", EVENTLOG_TICKET_MAX - 1);
+		goto out;
+	}
+	for (const char *p = f.text[F_TICKET]; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			set_cause(cause, "ticket: holds a control character");
+			goto out;
+		}
+	}
+	strcpy(row->ticket, f.text[F_TICKET]);
+	rc = 0;
+out:
+	return rc;
+}
+
+/* A field that needs quotes in CSV. */
+static int
+needs_quotes(const char *s)
+{
+	return strpbrk(s, ",\"\r\n") != NULL || (s[0] == ' ') || (s[0] != '\0' && s[strlen(s) - 1] == ' ');
+}
+
+static size_t
+put_field(char *dst, const char *s)
+{
+	int quote = needs_quotes(s);
+	size_t n = 0;
+
+	if (quote)
+		dst[n++] = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			dst[n++] = '"';
+		dst[n++] = *s;
+	}
+	if (quote)
+		dst[n++] = '"';
+	return n;
+}
+
+/* NUL-terminated within size and free of control characters, so it reads back as written. */
+static int
+printable(const char *s, size_t size)
+{
+	const char *end = memchr(s, '\0', size);
+	int ok = end != NULL;
+
+	for (const char *p = s; ok && p < end; p++)
+		ok = (unsigned char)*p >= 0x20 && *p != 0x7f;
+	return ok;
+}
+
+int
+eventlog_format(const struct eventlog_row *row, char *buf, size_t size)
+{
+	char ts[32], services[64], counter[16], line[EVENTLOG_LINE_MAX];
+	const char *kind = eventlog_kind_name(row->kind);
+	const char *fields[EVENTLOG_FIELDS];
+	size_t n = 0, k = 0;
+	int rc = -1;
+
+	if (kind == NULL || !printable(row->office, sizeof(row->office)) || !printable(row->ticket, sizeof(row->ticket)) ||
+	    !printable(row->services, sizeof(row->services)) || row->counter < 0 || row->counter > 999)
+		goto out;
+	proto_time_format(row->ts, ts, sizeof(ts));
+	for (const char *p = row->services; *p != '\0'; p++) {
+		if (k > 0 && eventlog_kind_is_counter(row->kind))
+			services[k++] = '|';
+		services[k++] = *p;
+	}
+	services[k] = '\0';
+	counter[0] = '\0';
+	if (row->counter > 0)
+		snprintf(counter, sizeof(counter), "%d", row->counter);
+	fields[F_TS] = ts;
+	fields[F_OFFICE] = row->office;
+	fields[F_SERVICE] = services;
+	fields[F_TICKET] = row->ticket;
+	fields[F_EVENT] = kind;
+	fields[F_COUNTER] = counter;
+	for (int i = 0; i < EVENTLOG_FIELDS; i++) {
+		if (i > 0)
+			line[n++] = ',';
+		n += put_field(line + n, fields[i]);
+	}
+	line[n++] = '\n';
+	if (n + 1 > size)
+		goto out;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	rc = (int)n;
+out:
+	return rc;
+}
+
+int
+eventlog_reader_new(const char *text, size_t len, struct eventlog_reader **out)
+{
+	struct eventlog_reader *r = calloc(1, sizeof(*r));
+	int rc = -1;
+
+	if (r == NULL)
+		goto out;
+	r->p = text;
+	r->end = text + len;
+	*out = r;
+	rc = 0;
+out:
+	return rc;
+}
+
+void
+eventlog_reader_free(struct eventlog_reader *r)
+{
+	free(r);
+}
+
+int
+eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *line, char **cause)
+{
+	int rc = 0;
+
+	while (r->p < r->end) {
+		const char *start = r->p;
+		const char *nl = memchr(start, '\n', (size_t)(r->end - start));
+		size_t len = (size_t)((nl != NULL ? nl : r->end) - start);
+		size_t blank = 0;
+
+		r->p = nl != NULL ? nl + 1 : r->end;
+		r->line++;
+		*line = r->line;
+		while (blank < len && (start[blank] == ' ' || start[blank] == '\r' || start[blank] == '\t'))
+			blank++;
+		if (!r->header_done) {
+			r->header_done = 1;
+			rc = eventlog_parse_header(start, len, cause) == 0 ? 0 : -1;
+			if (rc != 0)
+				break;
+			continue;
+		}
+		if (blank == len)
+			continue;
+		if (memchr(start, '\0', len) != NULL) {
+			set_cause(cause, "the line holds a NUL byte");
+			rc = -1;
+		} else {
+			rc = eventlog_parse_line(start, len, row, cause) == 0 ? 1 : -1;
+		}
+		break;
+	}
+	if (r->p >= r->end && !r->header_done && rc == 0) {
+		r->header_done = 1;
+		*line = 1;
+		set_cause(cause, "empty: the first line must be the header \"%s\"", EVENTLOG_HEADER);
+		rc = -1;
+	}
+	return rc;
+}

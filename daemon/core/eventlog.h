@@ -1,0 +1,78 @@
+/*
+ * eventlog: the event-log CSV of CONTRACT.md, pure — parse one line into a row with a clear
+ * error, read a whole text line by line with line numbers, and format rows back.
+ *
+ *   ts,office,service,ticket,event,counter
+ *   2026-03-30T08:45:00+09:00,naka,A|H,,counter_open,1
+ *   2026-03-30T08:46:12+09:00,naka,A,A-001,issued,
+ *   2026-03-30T08:47:02+09:00,naka,A,A-001,called,1
+ *
+ * ts is RFC 3339 with an offset (or Z; fractions of a second are dropped). For counter events
+ * `ticket` is empty and `service` lists the letters the counter serves joined by '|'; for
+ * ticket events `service` is one letter. Fields may be quoted as RFC 4180 allows ("A|H").
+ * Lines may end in CRLF; blank lines are skipped; a UTF-8 byte-order mark is ignored.
+ * `recalled` and `requeued` (the daemon's own events) are read as well, beyond CONTRACT.md's ten.
+ */
+#ifndef MADOGUCHI_EVENTLOG_H
+#define MADOGUCHI_EVENTLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EVENTLOG_HEADER "ts,office,service,ticket,event,counter"
+#define EVENTLOG_CODE_MAX 32
+#define EVENTLOG_TICKET_MAX 32
+/* Longer lines are refused before they are looked at. */
+#define EVENTLOG_LINE_MAX 1024
+
+enum eventlog_kind {
+	EVENTLOG_ISSUED,
+	EVENTLOG_CALLED,
+	EVENTLOG_SERVING,
+	EVENTLOG_DONE,
+	EVENTLOG_NO_SHOW,
+	EVENTLOG_CANCELLED,
+	EVENTLOG_TRANSFERRED,
+	EVENTLOG_COUNTER_OPEN,
+	EVENTLOG_COUNTER_PAUSE,
+	EVENTLOG_COUNTER_CLOSE,
+	EVENTLOG_RECALLED,
+	EVENTLOG_REQUEUED,
+	EVENTLOG_KIND_COUNT
+};
+
+struct eventlog_row {
+	int64_t ts;                          /* unix seconds, UTC */
+	char office[EVENTLOG_CODE_MAX];
+	char services[27];                   /* ticket events: one letter; counter events: the letters served */
+	char ticket[EVENTLOG_TICKET_MAX];    /* empty for counter events */
+	enum eventlog_kind kind;
+	int counter;                         /* 0 when the field is empty */
+};
+
+/* "issued" … "requeued"; NULL for an unknown kind. parse: 0 or -1. */
+const char *eventlog_kind_name(enum eventlog_kind kind);
+int eventlog_kind_parse(const char *name, enum eventlog_kind *kind);
+/* 1 for counter_open, counter_pause and counter_close. */
+int eventlog_kind_is_counter(enum eventlog_kind kind);
+
+/* Checks a header line (without its line ending): 0, or -1 and *cause. */
+int eventlog_parse_header(const char *line, size_t len, char **cause);
+/* Parses one data line (without its line ending) into row: 0, or -1 and *cause, a sentence
+ * naming the field ("counter: want a number from 1 to 999, got \"x\""). Never reads past len. */
+int eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char **cause);
+
+/* Formats a row as one CSV line with "\n" into buf: the length written, or -1 when it does not
+ * fit (buf holds at least EVENTLOG_LINE_MAX bytes to be safe) or the row is not valid. The
+ * time is written in Japan's offset (+09:00). */
+int eventlog_format(const struct eventlog_row *row, char *buf, size_t size);
+
+/* Reads a whole log held in memory. The text is borrowed and must outlive the reader. */
+struct eventlog_reader;
+int eventlog_reader_new(const char *text, size_t len, struct eventlog_reader **out);
+void eventlog_reader_free(struct eventlog_reader *r);
+/* The next row: 1 and *row, 0 at the end, or -1 with *cause for a bad line (the header
+ * included); reading may go on after -1. *line is the 1-based line number of the row or error. */
+int eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *line, char **cause);
+
+#endif

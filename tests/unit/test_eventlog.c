@@ -1,0 +1,290 @@
+/* eventlog: the event-log CSV — good lines, bad lines with their messages, the reader's line
+ * numbers, and formatting that reads back to the same row. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eventlog.h"
+
+/* 2026-03-30T08:45:00+09:00 */
+#define T0 INT64_C(1774827900)
+
+struct good {
+	const char *line;
+	int64_t ts;
+	const char *office, *services, *ticket;
+	enum eventlog_kind kind;
+	int counter;
+};
+
+static const struct good goods[] = {
+	{ "2026-03-30T08:45:00+09:00,naka,A|H,,counter_open,1", T0, "naka", "AH", "", EVENTLOG_COUNTER_OPEN, 1 },
+	{ "2026-03-30T08:46:12+09:00,naka,A,A-001,issued,", T0 + 72, "naka", "A", "A-001", EVENTLOG_ISSUED, 0 },
+	{ "2026-03-29T23:47:02Z,naka,A,A-001,called,12", T0 + 122, "naka", "A", "A-001", EVENTLOG_CALLED, 12 },
+	{ "2026-03-30t08:45:00.250+09:00,naka,b,B-R012,serving,3", T0, "naka", "B", "B-R012", EVENTLOG_SERVING, 3 },
+	{ "2026-03-30 08:45:00+09:00,naka,\"A|B|H\",,counter_pause,2\r", T0, "naka", "ABH", "", EVENTLOG_COUNTER_PAUSE, 2 },
+	{ " 2026-03-30T08:45:00+09:00 , naka , C , 77 , done , 4 ", T0, "naka", "C", "77", EVENTLOG_DONE, 4 },
+	{ "2026-03-30T08:45:00+09:00,naka,,,counter_close,5", T0, "naka", "", "", EVENTLOG_COUNTER_CLOSE, 5 },
+	{ "2026-03-30T08:45:00+09:00,naka,D,\"say \"\"hi\"\"\",cancelled,", T0, "naka", "D", "say \"hi\"",
+	  EVENTLOG_CANCELLED, 0 },
+	{ "2026-03-30T08:45:00+09:00,naka,D,D-1,no_show,1", T0, "naka", "D", "D-1", EVENTLOG_NO_SHOW, 1 },
+	{ "2026-03-30T08:45:00+09:00,naka,D,D-1,transferred,1", T0, "naka", "D", "D-1", EVENTLOG_TRANSFERRED, 1 },
+	{ "2026-03-30T08:45:00+09:00,naka,D,D-1,recalled,1", T0, "naka", "D", "D-1", EVENTLOG_RECALLED, 1 },
+};
+
+static void
+parse_good(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
+		const struct good *g = &goods[i];
+		struct eventlog_row row;
+		char *cause = NULL;
+		int rc = eventlog_parse_line(g->line, strlen(g->line), &row, &cause);
+
+		if (rc != 0)
+			fail_msg("%s: %s", g->line, cause);
+		assert_int_equal(row.ts, g->ts);
+		assert_string_equal(row.office, g->office);
+		assert_string_equal(row.services, g->services);
+		assert_string_equal(row.ticket, g->ticket);
+		assert_int_equal(row.kind, g->kind);
+		assert_int_equal(row.counter, g->counter);
+	}
+}
+
+struct bad {
+	const char *line;
+	const char *cause_has;
+};
+
+static const struct bad bads[] = {
+	{ "", "1 field, want 6" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,issued", "5 fields, want 6" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,issued,,extra", "more than 6 fields" },
+	{ "2026-03-30T08:45:00,naka,A,A-1,issued,", "ts: want an RFC 3339 time" },
+	{ "2026-02-30T08:45:00+09:00,naka,A,A-1,issued,", "ts:" },
+	{ "30/03/2026 08:45,naka,A,A-1,issued,", "ts:" },
+	{ "2026-03-30T08:45:00+09:00,,A,A-1,issued,", "office: want an office code" },
+	{ "2026-03-30T08:45:00+09:00,na ka,A,A-1,issued,", "office: \"na ka\"" },
+	{ "2026-03-30T08:45:00+09:00,naka,AB,A-1,issued,", "service: want one procedure letter" },
+	{ "2026-03-30T08:45:00+09:00,naka,,A-1,issued,", "service: want one procedure letter" },
+	{ "2026-03-30T08:45:00+09:00,naka,1,A-1,issued,", "service: \"1\" is not one procedure letter" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,,issued,", "ticket: issued needs the ticket" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,counter_open,1", "ticket: must be empty for counter_open" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,,counter_open,", "counter: a counter event needs the counter number" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,called,x", "counter: want a number from 1 to 999, got \"x\"" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,called,0", "counter: want a number" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,called,-3", "counter: want a number" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,called,99999999999999999999", "counter: want a number" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A-1,finished,1", "event: \"finished\" is not one of" },
+	{ "2026-03-30T08:45:00+09:00,naka,\"A,A-1,issued,", "service: a quote is not closed" },
+	{ "2026-03-30T08:45:00+09:00,naka,\"A\"x,A-1,issued,", "service: text after the closing quote" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A\"1,issued,", "ticket: a quote inside an unquoted field" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,0123456789012345678901234567890123,issued,", "ticket: longer than" },
+	{ "2026-03-30T08:45:00+09:00,naka,A,A\x01,issued,", "ticket: holds a control character" },
+};
+
+static void
+parse_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		struct eventlog_row row;
+		char *cause = NULL;
+		int rc = eventlog_parse_line(bads[i].line, strlen(bads[i].line), &row, &cause);
+
+		if (rc != -1)
+			fail_msg("accepted: %s", bads[i].line);
+		assert_non_null(cause);
+		if (strstr(cause, bads[i].cause_has) == NULL)
+			fail_msg("%s: cause \"%s\" lacks \"%s\"", bads[i].line, cause, bads[i].cause_has);
+		free(cause);
+	}
+}
+
+/* Only len bytes are read: a line cut short in a larger buffer is judged on its own. */
+static void
+parse_respects_len(void **state)
+{
+	const char *text = "2026-03-30T08:45:00+09:00,naka,A,A-1,called,12";
+	struct eventlog_row row;
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(eventlog_parse_line(text, strlen(text) - 1, &row, &cause), 0);
+	assert_int_equal(row.counter, 1);
+	assert_int_equal(eventlog_parse_line(text, 30, &row, &cause), -1);
+	free(cause);
+}
+
+static void
+header(void **state)
+{
+	static const char *const good[] = { EVENTLOG_HEADER, "\xEF\xBB\xBFts,office,service,ticket,event,counter\r",
+					    "TS, Office ,service,ticket,event,counter" };
+	static const char *const bad[] = { "", "ts,office,service,ticket,event", "ts,office,ticket,service,event,counter",
+					   "2026-03-30T08:45:00+09:00,naka,A,A-1,issued," };
+	char *cause = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(eventlog_parse_header(good[i], strlen(good[i]), &cause), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(eventlog_parse_header(bad[i], strlen(bad[i]), &cause), -1);
+		assert_non_null(strstr(cause, "the header must be"));
+		free(cause);
+		cause = NULL;
+	}
+}
+
+static void
+reader_numbers_lines(void **state)
+{
+	const char *text = EVENTLOG_HEADER "\r\n"
+			   "2026-03-30T08:45:00+09:00,naka,A|H,,counter_open,1\r\n"
+			   "\r\n"
+			   "2026-03-30T08:46:00+09:00,naka,A,A-001,issued,\n"
+			   "garbage\n"
+			   "2026-03-30T08:47:00+09:00,naka,A,A-001,called,1";
+	struct eventlog_reader *r = NULL;
+	struct eventlog_row row;
+	char *cause = NULL;
+	int line = 0;
+
+	(void)state;
+	assert_int_equal(eventlog_reader_new(text, strlen(text), &r), 0);
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 1);
+	assert_int_equal(line, 2);
+	assert_int_equal(row.kind, EVENTLOG_COUNTER_OPEN);
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 1);
+	assert_int_equal(line, 4);
+	assert_string_equal(row.ticket, "A-001");
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
+	assert_int_equal(line, 5);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 1);
+	assert_int_equal(line, 6);
+	assert_int_equal(row.kind, EVENTLOG_CALLED);
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 0);
+	eventlog_reader_free(r);
+}
+
+static void
+reader_header_and_empty(void **state)
+{
+	struct eventlog_reader *r = NULL;
+	struct eventlog_row row;
+	char *cause = NULL;
+	int line = 0;
+
+	(void)state;
+	assert_int_equal(eventlog_reader_new("", 0, &r), 0);
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
+	assert_int_equal(line, 1);
+	assert_non_null(strstr(cause, "header"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 0);
+	eventlog_reader_free(r);
+
+	assert_int_equal(eventlog_reader_new("a,b\n", 4, &r), 0);
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
+	assert_int_equal(line, 1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 0);
+	eventlog_reader_free(r);
+
+	assert_int_equal(eventlog_reader_new(EVENTLOG_HEADER "\n\n\n", strlen(EVENTLOG_HEADER) + 3, &r), 0);
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 0);
+	eventlog_reader_free(r);
+}
+
+/* Each good line, formatted and parsed again, gives the same row. */
+static void
+format_round_trip(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
+		struct eventlog_row row, again;
+		char buf[EVENTLOG_LINE_MAX];
+		char *cause = NULL;
+		int n;
+
+		assert_int_equal(eventlog_parse_line(goods[i].line, strlen(goods[i].line), &row, &cause), 0);
+		n = eventlog_format(&row, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_int_equal(buf[n - 1], '\n');
+		if (eventlog_parse_line(buf, (size_t)n - 1, &again, &cause) != 0)
+			fail_msg("%s: %s", buf, cause);
+		assert_memory_equal(&row, &again, sizeof(row));
+	}
+}
+
+static void
+format_exact(void **state)
+{
+	struct eventlog_row row;
+	char buf[EVENTLOG_LINE_MAX];
+
+	(void)state;
+	memset(&row, 0, sizeof(row));
+	row.ts = T0;
+	strcpy(row.office, "naka");
+	strcpy(row.services, "AH");
+	row.kind = EVENTLOG_COUNTER_OPEN;
+	row.counter = 1;
+	assert_int_equal(eventlog_format(&row, buf, sizeof(buf)), 51);
+	assert_string_equal(buf, "2026-03-30T08:45:00+09:00,naka,A|H,,counter_open,1\n");
+	strcpy(row.services, "A");
+	strcpy(row.ticket, "A,1");
+	row.kind = EVENTLOG_CALLED;
+	row.counter = 0;
+	eventlog_format(&row, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-03-30T08:45:00+09:00,naka,A,\"A,1\",called,\n");
+	/* Too small a buffer, and rows that would not read back, are refused. */
+	assert_int_equal(eventlog_format(&row, buf, 10), -1);
+	strcpy(row.ticket, "A\n1");
+	assert_int_equal(eventlog_format(&row, buf, sizeof(buf)), -1);
+	strcpy(row.ticket, "A-1");
+	row.kind = EVENTLOG_KIND_COUNT;
+	assert_int_equal(eventlog_format(&row, buf, sizeof(buf)), -1);
+}
+
+static void
+kinds(void **state)
+{
+	enum eventlog_kind k;
+
+	(void)state;
+	for (int i = 0; i < EVENTLOG_KIND_COUNT; i++) {
+		assert_int_equal(eventlog_kind_parse(eventlog_kind_name((enum eventlog_kind)i), &k), 0);
+		assert_int_equal(k, i);
+	}
+	assert_null(eventlog_kind_name(EVENTLOG_KIND_COUNT));
+	assert_int_equal(eventlog_kind_parse("Called", &k), -1);
+	assert_true(eventlog_kind_is_counter(EVENTLOG_COUNTER_PAUSE));
+	assert_false(eventlog_kind_is_counter(EVENTLOG_CALLED));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_good),	      cmocka_unit_test(parse_bad),
+		cmocka_unit_test(parse_respects_len), cmocka_unit_test(header),
+		cmocka_unit_test(reader_numbers_lines), cmocka_unit_test(reader_header_and_empty),
+		cmocka_unit_test(format_round_trip),  cmocka_unit_test(format_exact),
+		cmocka_unit_test(kinds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
