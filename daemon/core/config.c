@@ -416,6 +416,7 @@ parse_kpi(const char *value, struct config_initiative *in)
 		goto out;
 	if (strcmp(op, "<=") != 0 && strcmp(op, ">=") != 0)
 		goto out;
+	in->has_kpi = 1;
 	in->at_least = op[0] == '>';
 	in->target = strtod(value + used, &end);
 	if (end == value + used || *end != '\0' || in->target < 0)
@@ -668,7 +669,7 @@ config_check(struct config *c, char **problem)
 	for (int i = 0; i < c->n_initiatives; i++) {
 		struct config_initiative *in = &c->initiatives[i];
 
-		if (in->goal == NULL || in->fy == 0 || (in->metric == 0 && in->target == 0 && !in->at_least)) {
+		if (in->goal == NULL || in->fy == 0 || !in->has_kpi) {
 			if (asprintf(problem, "[initiative %d] needs goal, kpi and fy", in->number) < 0)
 				*problem = NULL;
 			goto out;

@@ -68,6 +68,7 @@ struct config_initiative {
 	int number;                        /* N: the order on the sheet and the key of staff notes */
 	char *goal;                        /* めざす姿（取組目標） */
 	char *actions;                     /* 具体的取組, items separated by "|" */
+	int has_kpi;
 	enum config_metric metric;
 	int at_least;                      /* met when metric >= target (else when metric <= target) */
 	double target;
