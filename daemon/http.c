@@ -46,6 +46,7 @@ struct http {
 	struct pending_list pending;
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
 	size_t n_turn_events, cap_turn_events;
+	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
 };
 
 /* Every module's routes; the first match wins. */
@@ -54,6 +55,7 @@ static const struct http_route *const route_tables[] = {
 	api_live_routes,
 	api_staff_routes,
 	api_reports_routes,
+	api_reserve_routes,
 	api_pages_routes,
 };
 
@@ -313,6 +315,23 @@ http_persist(struct http_ctx *ctx)
 out:
 	free(cause);
 	return rc;
+}
+
+int
+http_begin(struct http *http, char **cause)
+{
+	int rc = store_begin(http->store, cause);
+
+	/* The turn commits, and only then answers, whoever wrote first. */
+	if (rc == 0 && !event_pending(http->commit_ev, EV_TIMEOUT, NULL))
+		event_active(http->commit_ev, EV_TIMEOUT, 1);
+	return rc;
+}
+
+struct api_reserve *
+http_reserve(struct http *http)
+{
+	return http->reserve;
 }
 
 void
@@ -619,6 +638,8 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 		http->public_url = NULL;
 		goto out;
 	}
+	if (api_reserve_start(http, &http->reserve, cause) != 0)
+		goto out;
 	*out = http;
 	http = NULL;
 	rc = 0;
@@ -651,6 +672,7 @@ http_free(struct http *http)
 
 	if (http == NULL)
 		return;
+	api_reserve_stop(http->reserve);
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
 		TAILQ_REMOVE(&http->pending, p, entry);
 		pending_free(p);

@@ -59,6 +59,7 @@ extern const struct http_route api_queue_routes[];
 extern const struct http_route api_live_routes[];
 extern const struct http_route api_reports_routes[];
 extern const struct http_route api_pages_routes[];
+extern const struct http_route api_reserve_routes[];
 extern const struct http_route api_staff_routes[];
 
 /* Called after each commit with the events it made durable, in order (SSE, boards). */
@@ -75,6 +76,15 @@ struct event_base *http_base(struct http *http);
  * abandoned: replies already deferred get 503, the queue is reloaded from the store, and
  * -1 is returned (the handler must then reply with http_reply_problem 503). */
 int http_persist(struct http_ctx *ctx);
+/* Opens the turn's transaction for writes that bypass the queue's change list (reservations):
+ * the turn then commits before any of its replies go out. 0, or -1 (nothing was written). */
+int http_begin(struct http *http, char **cause);
+
+/* Reservations (api_reserve.c): state of their own, started and stopped with the server. */
+struct api_reserve;
+int api_reserve_start(struct http *http, struct api_reserve **out, char **cause);
+void api_reserve_stop(struct api_reserve *reserve);
+struct api_reserve *http_reserve(struct http *http);
 
 /* Replies. While the turn has uncommitted changes a reply waits for the commit. */
 void http_reply_json(struct http_ctx *ctx, int status, json_t *body); /* steals body */

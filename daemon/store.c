@@ -56,6 +56,22 @@ static const char *const migrations[] = {
 	"CREATE TABLE progress_notes ("
 	"  fy INTEGER NOT NULL, initiative TEXT NOT NULL, office TEXT NOT NULL, issues TEXT NOT NULL,"
 	"  next TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (fy, initiative, office));",
+	/* → 3: reservations (store_reserve.c) and their append-only events. A seat of a slot is
+	 * held once among booked and checked-in reservations, so the database refuses to oversell
+	 * too; a code names one reservation for ever, so "used" and "cancelled" stay answerable. */
+	"CREATE TABLE reservations ("
+	"  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, office TEXT NOT NULL, service TEXT NOT NULL,"
+	"  slot_start INTEGER NOT NULL, slot_end INTEGER NOT NULL, seat INTEGER NOT NULL, state TEXT NOT NULL,"
+	"  lang TEXT NOT NULL, booked_at INTEGER NOT NULL, changed_at INTEGER NOT NULL,"
+	"  ticket INTEGER NOT NULL DEFAULT 0, token_hash BLOB NOT NULL UNIQUE);"
+	"CREATE UNIQUE INDEX reservations_seat ON reservations(office, service, slot_start, seat)"
+	"  WHERE state IN ('booked', 'checked_in');"
+	"CREATE INDEX reservations_slot ON reservations(office, service, slot_start);"
+	"CREATE INDEX reservations_booked ON reservations(slot_start) WHERE state = 'booked';"
+	"CREATE TABLE reservation_events ("
+	"  id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, reservation INTEGER NOT NULL, office TEXT NOT NULL,"
+	"  service TEXT NOT NULL, slot_start INTEGER NOT NULL, event TEXT NOT NULL, from_state TEXT NOT NULL);"
+	"CREATE INDEX reservation_events_office_ts ON reservation_events(office, ts);",
 };
 
 enum stmt {

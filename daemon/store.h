@@ -72,4 +72,23 @@ int store_rollup_rebuild(struct store *store, const struct config *config, int64
 int store_rollup_cells(struct store *store, const char *const *offices, char service, int64_t from, int64_t to,
 		       int (*cb)(void *arg, const struct rollup_cell *cell), void *arg, char **cause);
 
+/* store_reserve.c: reservations (core/reserve.h). put inserts a new one (rec->id == 0, and
+ * sets it) or writes a transition, with its event row, all or nothing. The look-ups return
+ * 0 found, 1 none, -1 error; code_used 1, 0 or -1. seats lists the seats held in a slot;
+ * counts calls cb with the seats held per slot start in [from, to); due lists booked
+ * reservations whose slot starts by slot_start_upto, oldest first; next gives the earliest
+ * booked slot start (1 when none). */
+struct reserve_rec;
+struct reserve_event;
+int store_reserve_put(struct store *store, struct reserve_rec *rec, struct reserve_event *event, char **cause);
+int store_reserve_by_token(struct store *store, const uint8_t *hash, struct reserve_rec *out);
+int store_reserve_by_code(struct store *store, const char *code, struct reserve_rec *out);
+int store_reserve_code_used(struct store *store, const char *code);
+int store_reserve_seats(struct store *store, const char *office, char service, int64_t slot_start, int *seats,
+			size_t max, size_t *n);
+int store_reserve_counts(struct store *store, const char *office, char service, int64_t from, int64_t to,
+			 int (*cb)(void *arg, int64_t slot_start, int taken), void *arg);
+int store_reserve_due(struct store *store, int64_t slot_start_upto, struct reserve_rec *out, size_t max, size_t *n);
+int store_reserve_next(struct store *store, int64_t *slot_start);
+
 #endif

@@ -147,6 +147,23 @@ out:
 }
 
 enum reserve_result
+reserve_service_check(const struct config *config, const struct config_office *office,
+		      const struct config_service *service, char **cause)
+{
+	enum reserve_result r = RESERVE_INVALID;
+
+	if (strchr(office->services, service->letter) == NULL)
+		set_cause(cause, "procedure \"%s\" is not offered at %s", service->code, office->code);
+	else if (!service->reservable)
+		set_cause(cause, "procedure \"%s\" is not taken by reservation; take a ticket at the office", service->code);
+	else if (reserve_capacity(config, office, service) == 0)
+		set_cause(cause, "procedure \"%s\" cannot be reserved at %s", service->code, office->code);
+	else
+		r = RESERVE_OK;
+	return r;
+}
+
+enum reserve_result
 reserve_book_check(const struct config *config, const struct config_office *office,
 		   const struct config_service *service, int64_t start, int64_t now, struct reserve_slot *slot,
 		   char **cause)
@@ -157,14 +174,8 @@ reserve_book_check(const struct config *config, const struct config_office *offi
 	char when[16];
 	int n, found = -1;
 
-	if (!service->reservable) {
-		set_cause(cause, "procedure \"%s\" is not taken by reservation; take a ticket at the office", service->code);
+	if (reserve_service_check(config, office, service, cause) != RESERVE_OK)
 		goto out;
-	}
-	if (reserve_capacity(config, office, service) == 0) {
-		set_cause(cause, "procedure \"%s\" cannot be reserved at %s", service->code, office->code);
-		goto out;
-	}
 	slots = calloc(RESERVE_MAX_SLOTS, sizeof(*slots));
 	if (slots == NULL)
 		abort();

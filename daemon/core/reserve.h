@@ -97,6 +97,11 @@ int reserve_capacity(const struct config *config, const struct config_office *of
 int reserve_slots(const struct config *config, const struct config_office *office,
 		  const struct config_service *service, struct cal_date date, int64_t now, struct reserve_slot *out);
 
+/* Whether the procedure can be reserved at the office at all: offered there, reservable and
+ * with a capacity above 0. RESERVE_OK, or RESERVE_INVALID and *cause. */
+enum reserve_result reserve_service_check(const struct config *config, const struct config_office *office,
+					  const struct config_service *service, char **cause);
+
 /* Whether start may be booked at now: a slot of the procedure at the office, within the
  * horizon and the minimum notice. On success *slot is the slot; else *cause says why. */
 enum reserve_result reserve_book_check(const struct config *config, const struct config_office *office,

@@ -248,6 +248,7 @@ static void
 booking_refuses_what_cannot_be_booked(void **state)
 {
 	const struct config *c = *state;
+	struct config *none = NULL;
 	struct reserve_slot s;
 	char *cause = NULL;
 
@@ -260,8 +261,20 @@ booking_refuses_what_cannot_be_booked(void **state)
 	assert_int_equal(reserve_book_check(c, config_office(c, "west"), config_service(c, "G"), at(2025, 3, 10, 9, 0),
 					    0, &s, &cause),
 			 RESERVE_INVALID);
-	assert_non_null(strstr(cause, "cannot be reserved at west"));
+	assert_non_null(strstr(cause, "not offered at west"));
 	free(cause);
+	cause = NULL;
+	/* offered and reservable, but walk-ins keep every minute */
+	assert_int_equal(config_parse("[city]\nname = 市\nwalkin_share = 100\n"
+				      "[service B]\ncode = moving\nname = 転入\nreservable = yes\n"
+				      "[office o]\nname = O\nservices = B\ncounters = 1\n",
+				      "t.ini", &none, &cause),
+			 0);
+	assert_int_equal(reserve_service_check(none, config_office(none, "o"), config_service(none, "B"), &cause),
+			 RESERVE_INVALID);
+	assert_non_null(strstr(cause, "cannot be reserved at o"));
+	free(cause);
+	config_free(none);
 }
 
 static void
