@@ -72,6 +72,15 @@ int store_rollup_rebuild(struct store *store, const struct config *config, int64
 int store_rollup_cells(struct store *store, const char *const *offices, char service, int64_t from, int64_t to,
 		       int (*cb)(void *arg, const struct rollup_cell *cell), void *arg, char **cause);
 
+/* store_progress.c: staff text on the progress record of fiscal year fy, per initiative
+ * number and office code ("*" for the city). A NULL issues or next keeps the stored text. */
+int store_progress_note_set(struct store *store, int fy, int initiative, const char *office, const char *issues,
+			    const char *next, int64_t now, char **cause);
+/* Every note of fy, by initiative and office; cb returns non-zero to stop. 0 or -1. */
+int store_progress_notes(struct store *store, int fy,
+			 int (*cb)(void *arg, int initiative, const char *office, const char *issues, const char *next),
+			 void *arg, char **cause);
+
 /* store_reserve.c: reservations (core/reserve.h). put inserts a new one (rec->id == 0, and
  * sets it) or writes a transition, with its event row, all or nothing. The look-ups return
  * 0 found, 1 none, -1 error; code_used 1, 0 or -1. seats lists the seats held in a slot;
