@@ -138,7 +138,8 @@ printer_qr_raster(const char *data, unsigned dots, unsigned cap,
     struct printer_qr_bitmap *bm, char **cause)
 {
 	QRcode		*qr = NULL;
-	unsigned	 module, side, left, top, x, y, dx, stride;
+	unsigned char	*row;
+	unsigned	 module, side, left, top, x, y, dy, px, stride;
 	int		 rc = -1;
 
 	memset(bm, 0, sizeof *bm);
@@ -157,20 +158,17 @@ printer_qr_raster(const char *data, unsigned dots, unsigned cap,
 	left = (bm->width - side) / 2 + PRINTER_QR_QUIET * module;
 	top = PRINTER_QR_QUIET * module;
 	for (y = 0; y < (unsigned)qr->width; y++) {
+		/* One row of dots per module row, then copies of it. */
+		row = bm->bits + (size_t)(top + y * module) * stride;
 		for (x = 0; x < (unsigned)qr->width; x++) {
 			if ((qr->data[y * (unsigned)qr->width + x] & 1) == 0)
 				continue;
-			for (dx = 0; dx < module; dx++) {
-				unsigned	px = left + x * module + dx;
-				unsigned char	bit = (unsigned char)
-				    (0x80 >> (px % 8));
-				unsigned	row;
-
-				for (row = 0; row < module; row++)
-					bm->bits[(size_t)(top + y * module +
-					    row) * stride + px / 8] |= bit;
-			}
+			for (px = left + x * module;
+			    px < left + (x + 1) * module; px++)
+				row[px / 8] |= (unsigned char)(0x80 >> (px % 8));
 		}
+		for (dy = 1; dy < module; dy++)
+			memcpy(row + (size_t)dy * stride, row, stride);
 	}
 	rc = 0;
 out:

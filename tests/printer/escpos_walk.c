@@ -90,6 +90,9 @@ static const struct walk_cmd {
 	{ DLE, EOT, 0, "DLE EOT", WALK_FIXED, 1, walk_status },
 };
 
+static void	walk_error(char **, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static void
 walk_error(char **cause, const char *fmt, ...)
 {

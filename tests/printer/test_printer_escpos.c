@@ -2,19 +2,25 @@
  * test_printer_escpos.c — what the ESC/POS of a ticket prints, read back
  * with escpos_walk: the initialisation, the Shift_JIS text decoded again,
  * Kanji mode per line, line widths, the native QR functions, and the
- * raster QR decoded by zbar.
+ * raster QR decoded by zbar (zbarimg, run on the image as a PBM file).
+ *
+ * Run with the path of zbarimg as the only argument.
  */
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <setjmp.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <qrencode.h>
-#include <zbar.h>
 
 #include "escpos_walk.h"
 #include "fixture.h"
@@ -25,39 +31,57 @@ static const unsigned test_papers[][3] = {	/* mm, columns, dots */
 	{ 58, 32, 384 },
 };
 
-/* Decodes a GS v 0 image with zbar; the text or NULL (malloc'd). */
+/* zbarimg, from the command line: a real decoder in its own process. */
+static const char	*zbarimg;
+
+/*
+ * Writes a GS v 0 image as a PBM (the same bit order: MSB left, 1 black)
+ * and decodes it with zbarimg; the text or NULL (malloc'd).
+ */
 static char *
 zbar_decode(const struct walk_raster *r)
 {
-	zbar_image_scanner_t	*scanner;
-	zbar_image_t		*img;
-	const zbar_symbol_t	*sym;
-	unsigned char		*gray;
-	unsigned		 w = r->width_bytes * 8, x, y;
-	char			*text = NULL;
+	char		 path[] = "/tmp/madoguchi-qr-XXXXXX", buf[4096];
+	const char	*argv[] = {
+		zbarimg, "--raw", "-q", "-Sdisable", "-Sqrcode.enable", path,
+		NULL
+	};
+	posix_spawn_file_actions_t fa;
+	FILE		*f;
+	pid_t		 pid;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd, out[2], status;
+	char		*text = NULL;
 
-	gray = malloc((size_t)w * r->height);
-	assert_non_null(gray);
-	for (y = 0; y < r->height; y++)
-		for (x = 0; x < w; x++)
-			gray[y * w + x] = (r->bits[y * r->width_bytes + x / 8] &
-			    (0x80 >> (x % 8))) ? 0 : 255;
-	scanner = zbar_image_scanner_create();
-	zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
-	zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE,
-	    1);
-	img = zbar_image_create();
-	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
-	zbar_image_set_size(img, w, r->height);
-	zbar_image_set_data(img, gray, (unsigned long)w * r->height, NULL);
-	if (zbar_scan_image(scanner, img) > 0) {
-		sym = zbar_image_first_symbol(img);
-		if (sym != NULL && zbar_symbol_get_type(sym) == ZBAR_QRCODE)
-			text = strdup(zbar_symbol_get_data(sym));
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(f = fdopen(fd, "wb"));
+	fprintf(f, "P4\n%u %u\n", r->width_bytes * 8, r->height);
+	fwrite(r->bits, 1, (size_t)r->width_bytes * r->height, f);
+	assert_int_equal(fclose(f), 0);
+
+	assert_int_equal(pipe(out), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	assert_int_equal(posix_spawn(&pid, zbarimg, &fa, NULL,
+	    (char **)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	while (len < sizeof buf - 1 &&
+	    (n = read(out[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	close(out[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(path);
+	buf[len] = '\0';
+	/* --raw prints the data and a newline. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && len > 0 &&
+	    buf[len - 1] == '\n') {
+		buf[len - 1] = '\0';
+		text = strdup(buf);
 	}
-	zbar_image_destroy(img);
-	zbar_image_scanner_destroy(scanner);
-	free(gray);
 	return text;
 }
 
@@ -481,8 +505,10 @@ test_bad_options(void **state)
 	json_decref(j);
 }
 
+extern char **environ;
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_for_japan),
@@ -499,5 +525,10 @@ main(void)
 		cmocka_unit_test(test_bad_options),
 	};
 
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s PATH-TO-zbarimg\n", argv[0]);
+		return 2;
+	}
+	zbarimg = argv[1];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

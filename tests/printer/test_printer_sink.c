@@ -208,6 +208,8 @@ test_tcp_status(void **state)
 			assert_int_equal(fp.len, 9 + f->len);
 			assert_memory_equal(fp.got + 9, f->ticket, f->len);
 		} else {
+			free(cause);
+			cause = NULL;
 			assert_int_equal(walk_escpos(fp.got, fp.len, &doc,
 			    &cause), 0);
 			assert_int_equal(doc.status_queries, 3);
