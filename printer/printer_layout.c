@@ -159,12 +159,12 @@ layout_break(const unsigned char *s, size_t len, size_t width)
 		prev = end;
 		end += clen;
 	}
-	if (end >= len || s[end] == ' ')
-		return end;
-	if (space > 0)
-		return space;
-	if (layout_no_start_at(s + end, len - end) && prev > 0)
-		return prev;
+	if (end < len && s[end] != ' ') {
+		if (space > 0)
+			end = space;
+		else if (layout_no_start_at(s + end, len - end) && prev > 0)
+			end = prev;
+	}
 	return end;
 }
 

@@ -378,7 +378,7 @@ printer_sink_close(struct printer_sink *s, char **cause)
 	int	rc = 0;
 
 	if (s == NULL)
-		return 0;
+		goto out;
 	if (s->fd != -1) {
 		if (s->socket)
 			shutdown(s->fd, SHUT_WR);
@@ -390,5 +390,6 @@ printer_sink_close(struct printer_sink *s, char **cause)
 	}
 	free(s->name);
 	free(s);
+out:
 	return rc;
 }

@@ -119,37 +119,33 @@ int
 main(int argc, char **argv)
 {
 	struct printer_ticket	*t = NULL;
-	double			*us[BENCH_JOBS], *ratio[BENCH_JOBS], start;
+	double			*us[BENCH_JOBS] = { NULL };
+	double			*ratio[BENCH_JOBS] = { NULL }, start;
 	char			*cause = NULL;
 	long			 n = 2000, r = 9, i, k;
-	int			 c, job;
+	int			 c, job, rc = 2;
 
 	while ((c = getopt(argc, argv, "n:r:")) != -1) {
-		switch (c) {
-		case 'n':
+		if (c != 'n' && c != 'r')
+			goto usage;
+		if (c == 'n')
 			n = strtol(optarg, NULL, 10);
-			break;
-		case 'r':
+		else
 			r = strtol(optarg, NULL, 10);
-			break;
-		default:
-			fprintf(stderr, "usage: bench-print [-n TICKETS] "
-			    "[-r RUNS]\n");
-			return 2;
-		}
 	}
-	if (n < 1 || r < 1)
-		return 2;
+	if (n < 1 || r < 1 || optind != argc)
+		goto usage;
+	rc = 1;
 	for (job = 0; job < BENCH_JOBS; job++) {
 		us[job] = calloc((size_t)r, sizeof *us[job]);
 		ratio[job] = calloc((size_t)r, sizeof *ratio[job]);
 		if (us[job] == NULL || ratio[job] == NULL)
-			return 1;
+			goto out;
 	}
 	if (printer_ticket_parse(bench_ticket, sizeof bench_ticket - 1, &t,
 	    &cause) != 0) {
 		fprintf(stderr, "bench-print: %s\n", cause);
-		return 1;
+		goto out;
 	}
 	/* Warm up: iconv loads its CP932 module on first use. */
 	for (job = 0; job < BENCH_JOBS; job++)
@@ -173,10 +169,16 @@ main(int argc, char **argv)
 		printf("%-38s %9.1f µs  %5.2f × one QR encode\n",
 		    bench_names[job], bench_median(us[job], r),
 		    bench_median(ratio[job], r));
+	rc = 0;
+	goto out;
+usage:
+	fprintf(stderr, "usage: bench-print [-n TICKETS_PER_RUN] [-r RUNS]\n");
+out:
 	printer_ticket_free(t);
+	free(cause);
 	for (job = 0; job < BENCH_JOBS; job++) {
 		free(us[job]);
 		free(ratio[job]);
 	}
-	return 0;
+	return rc;
 }

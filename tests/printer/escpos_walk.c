@@ -161,14 +161,17 @@ static int
 walk_qr(struct walk_state *w, const unsigned char *a, size_t n)
 {
 	struct walk_qr	*q;
+	int		 rc = -1;
 
 	if (n < 2 || a[0] != 49 || w->doc->nqr == WALK_MAX_QR)
-		return -1;
+		goto out;
 	q = &w->doc->qr[w->doc->nqr++];
 	q->fn = a[1];
 	q->params = a + 2;
 	q->len = n - 2;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* GS v 0 m xL xH yL yH data. */
@@ -176,28 +179,37 @@ static int
 walk_raster(struct walk_state *w, const unsigned char *a, size_t n)
 {
 	struct walk_raster	*r;
+	int			 rc = -1;
 
 	if (w->doc->nraster == WALK_MAX_RASTER)
-		return -1;
+		goto out;
 	r = &w->doc->raster[w->doc->nraster++];
 	r->mode = a[0];
 	r->width_bytes = a[1] | (unsigned)a[2] << 8;
 	r->height = a[3] | (unsigned)a[4] << 8;
 	r->bits = a + 5;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* Ends the current line (LF). */
 static int
-walk_newline(struct walk_state *w)
+walk_newline(struct walk_state *w, char **cause)
 {
 	struct walk_line	*l;
+	int			 rc = -1;
 
-	if (w->doc->nlines == WALK_MAX_LINES)
-		return -1;
-	l = &w->doc->lines[w->doc->nlines++];
-	if ((l->text = malloc(w->linelen + 1)) == NULL)
-		return -1;
+	if (w->doc->nlines == WALK_MAX_LINES) {
+		walk_error(cause, "offset %zu: too many lines", w->pos);
+		goto out;
+	}
+	l = &w->doc->lines[w->doc->nlines];
+	if ((l->text = malloc(w->linelen + 1)) == NULL) {
+		walk_error(cause, "out of memory");
+		goto out;
+	}
+	w->doc->nlines++;
 	memcpy(l->text, w->line, w->linelen);
 	l->text[w->linelen] = '\0';
 	l->len = w->linelen;
@@ -209,15 +221,22 @@ walk_newline(struct walk_state *w)
 	l->mixed = w->line_kanji && w->line_ank;
 	w->linelen = 0;
 	w->line_kanji = w->line_ank = 0;
-	return 0;
+	w->pos++;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* A printable byte joins the line, with the modes of its first byte. */
 static int
-walk_byte(struct walk_state *w, unsigned char c)
+walk_byte(struct walk_state *w, unsigned char c, char **cause)
 {
-	if (w->linelen == sizeof w->line)
-		return -1;
+	int	rc = -1;
+
+	if (w->linelen == sizeof w->line) {
+		walk_error(cause, "offset %zu: line too long", w->pos);
+		goto out;
+	}
 	if (w->linelen == 0) {
 		w->line_align = w->align;
 		w->line_wmul = w->wmul;
@@ -229,57 +248,87 @@ walk_byte(struct walk_state *w, unsigned char c)
 		w->line_kanji = 1;
 	else
 		w->line_ank = 1;
-	return 0;
+	w->pos++;
+	rc = 0;
+out:
+	return rc;
 }
 
-/* Reads one command at w->pos; its size in *used. */
+/* A printable character: one byte, or two in Kanji mode after a lead byte. */
 static int
-walk_command(struct walk_state *w, size_t *used, char **cause)
+walk_char(struct walk_state *w, char **cause)
 {
-	const unsigned char	*p = w->buf + w->pos;
-	const struct walk_cmd	*c = NULL;
-	size_t			 left = w->len - w->pos, head, nargs, i;
+	unsigned char	c = w->buf[w->pos];
+	int		rc = -1;
 
-	for (i = 0; i < sizeof walk_cmds / sizeof walk_cmds[0]; i++) {
+	if (walk_byte(w, c, cause) != 0)
+		goto out;
+	/* A Kanji trail byte can be anything from 0x40 up. */
+	if (w->kanji && ((c >= 0x81 && c <= 0x9f) || c >= 0xe0) &&
+	    w->pos < w->len && walk_byte(w, w->buf[w->pos], cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	return rc;
+}
+
+/* The command whose bytes start p, or NULL. */
+static const struct walk_cmd *
+walk_lookup(const unsigned char *p, size_t left)
+{
+	const struct walk_cmd	*c = NULL;
+	size_t			 i, head;
+
+	for (i = 0; c == NULL && i < sizeof walk_cmds / sizeof walk_cmds[0];
+	    i++) {
 		head = walk_cmds[i].b2 ? 3 : 2;
 		if (left >= head && p[0] == walk_cmds[i].b0 &&
 		    p[1] == walk_cmds[i].b1 &&
-		    (walk_cmds[i].b2 == 0 || p[2] == walk_cmds[i].b2)) {
+		    (walk_cmds[i].b2 == 0 || p[2] == walk_cmds[i].b2))
 			c = &walk_cmds[i];
-			break;
-		}
 	}
-	if (c == NULL) {
+	return c;
+}
+
+/* Reads one command at w->pos and moves past it. */
+static int
+walk_command(struct walk_state *w, char **cause)
+{
+	const unsigned char	*p = w->buf + w->pos;
+	const struct walk_cmd	*c;
+	size_t			 left = w->len - w->pos, head, nargs;
+	int			 rc = -1;
+
+	if ((c = walk_lookup(p, left)) == NULL) {
 		walk_error(cause, "offset %zu: unknown command %02x %02x",
 		    w->pos, p[0], left > 1 ? p[1] : 0);
-		return -1;
+		goto out;
 	}
 	head = c->b2 ? 3 : 2;
 	nargs = c->nargs;
-	if (left < head + nargs)
-		goto short_;
-	if (c->args == WALK_PLPH) {
+	if (left >= head + nargs && c->args == WALK_PLPH) {
 		head += 2;
 		nargs = p[head - 2] | (size_t)p[head - 1] << 8;
-	} else if (c->args == WALK_RASTER) {
+	} else if (left >= head + nargs && c->args == WALK_RASTER) {
 		nargs = 5 + (size_t)(p[head + 1] | p[head + 2] << 8) *
 		    (size_t)(p[head + 3] | p[head + 4] << 8);
 	}
-	if (left < head + nargs)
-		goto short_;
+	if (left < head + nargs) {
+		walk_error(cause, "offset %zu: %s cut short", w->pos, c->name);
+		goto out;
+	}
 	if (w->doc->ncmds < WALK_MAX_CMDS)
 		w->doc->cmds[w->doc->ncmds++] = c->name;
 	if (c->setting != 0)
 		*(int *)(void *)((char *)w->doc + c->setting) = p[head];
 	if (c->fn != NULL && c->fn(w, p + head, nargs) != 0) {
 		walk_error(cause, "offset %zu: bad %s", w->pos, c->name);
-		return -1;
+		goto out;
 	}
-	*used = head + nargs;
-	return 0;
-short_:
-	walk_error(cause, "offset %zu: %s cut short", w->pos, c->name);
-	return -1;
+	w->pos += head + nargs;
+	rc = 0;
+out:
+	return rc;
 }
 
 int
@@ -287,8 +336,8 @@ walk_escpos(const unsigned char *buf, size_t len, struct walk_doc *doc,
     char **cause)
 {
 	struct walk_state	w;
-	size_t			used;
 	unsigned char		c;
+	int			rc = -1;
 
 	memset(doc, 0, sizeof *doc);
 	doc->intl = doc->codepage = doc->kanji_code = -1;
@@ -301,40 +350,25 @@ walk_escpos(const unsigned char *buf, size_t len, struct walk_doc *doc,
 	while (w.pos < len) {
 		c = buf[w.pos];
 		if (c == LF) {
-			if (walk_newline(&w) != 0) {
-				walk_error(cause, "offset %zu: too many lines",
-				    w.pos);
-				return -1;
-			}
-			w.pos++;
+			if (walk_newline(&w, cause) != 0)
+				goto out;
 		} else if (c == ESC || c == GS || c == FS || c == DLE) {
-			if (walk_command(&w, &used, cause) != 0)
-				return -1;
-			w.pos += used;
+			if (walk_command(&w, cause) != 0)
+				goto out;
 		} else if (c < 0x20 || c == 0x7f) {
 			walk_error(cause, "offset %zu: stray control byte "
 			    "%02x", w.pos, c);
-			return -1;
-		} else {
-			/* A Kanji trail byte can be anything from 0x40 up. */
-			if (walk_byte(&w, c) != 0) {
-				walk_error(cause, "offset %zu: line too long",
-				    w.pos);
-				return -1;
-			}
-			w.pos++;
-			if (w.kanji && ((c >= 0x81 && c <= 0x9f) ||
-			    c >= 0xe0) && w.pos < len) {
-				walk_byte(&w, buf[w.pos]);
-				w.pos++;
-			}
-		}
+			goto out;
+		} else if (walk_char(&w, cause) != 0)
+			goto out;
 	}
 	if (w.linelen > 0) {
 		walk_error(cause, "text after the last LF never prints");
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 void
@@ -350,20 +384,22 @@ walk_free(struct walk_doc *doc)
 char *
 walk_line_utf8(const struct walk_line *l)
 {
-	iconv_t	 cd;
-	char	*out, *in = (char *)l->text, *o;
+	iconv_t	 cd = (iconv_t)-1;
+	char	*out = NULL, *in = (char *)l->text, *o;
 	size_t	 inleft = l->len, outleft = l->len * 3 + 1;
 
 	if ((out = malloc(outleft)) == NULL)
-		return NULL;
+		goto out;
 	o = out;
 	cd = iconv_open("UTF-8", "CP932");
 	if (cd == (iconv_t)-1 ||
 	    iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
 		free(out);
 		out = NULL;
-	} else
-		*o = '\0';
+		goto out;
+	}
+	*o = '\0';
+out:
 	if (cd != (iconv_t)-1)
 		iconv_close(cd);
 	return out;
@@ -377,13 +413,14 @@ walk_text(const struct walk_doc *doc)
 	FILE	*f;
 
 	if ((f = open_memstream(&buf, &size)) == NULL)
-		return NULL;
+		goto out;
 	for (i = 0; i < doc->nlines; i++) {
 		line = walk_line_utf8(&doc->lines[i]);
 		fprintf(f, "%s\n", line != NULL ? line : "<not CP932>");
 		free(line);
 	}
 	fclose(f);
+out:
 	return buf;
 }
 
@@ -391,9 +428,10 @@ long
 walk_find_cmd(const struct walk_doc *doc, const char *name, size_t from)
 {
 	size_t	i;
+	long	found = -1;
 
-	for (i = from; i < doc->ncmds; i++)
+	for (i = from; found == -1 && i < doc->ncmds; i++)
 		if (strcmp(doc->cmds[i], name) == 0)
-			return (long)i;
-	return -1;
+			found = (long)i;
+	return found;
 }

@@ -51,14 +51,13 @@ fake_run(void *arg)
 	unsigned char		 buf[65536], *grown;
 	size_t			 cap = 0, scanned = 0;
 	ssize_t			 n;
-	int			 fd;
+	int			 fd = -1;
 
 	pfd.fd = fp->listen_fd;
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, FAKE_WAIT_MS) != 1)
-		return NULL;
-	if ((fd = accept(fp->listen_fd, NULL, NULL)) == -1)
-		return NULL;
+	if (poll(&pfd, 1, FAKE_WAIT_MS) != 1 ||
+	    (fd = accept(fp->listen_fd, NULL, NULL)) == -1)
+		goto out;
 	if (fp->mode == FAKE_STALL) {
 		pfd.fd = fp->release[0];
 		pfd.events = POLLIN;
@@ -67,9 +66,8 @@ fake_run(void *arg)
 	for (;;) {
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, FAKE_WAIT_MS) != 1)
-			break;
-		if ((n = read(fd, buf, sizeof buf)) <= 0)
+		if (poll(&pfd, 1, FAKE_WAIT_MS) != 1 ||
+		    (n = read(fd, buf, sizeof buf)) <= 0)
 			break;
 		if (fp->len + (size_t)n > cap) {
 			cap = (fp->len + (size_t)n) * 2;
@@ -82,7 +80,9 @@ fake_run(void *arg)
 		if (fp->mode == FAKE_ANSWER)
 			fake_answer(fp, fd, &scanned);
 	}
-	close(fd);
+out:
+	if (fd != -1)
+		close(fd);
 	return NULL;
 }
 

@@ -49,10 +49,13 @@ path_in(const char *name)
 
 	for (i = 0; i < 16 && paths[i].name != NULL; i++)
 		if (strcmp(paths[i].name, name) == 0)
-			return paths[i].path;
+			break;
 	assert_true(i < 16);
-	paths[i].name = name;
-	snprintf(paths[i].path, sizeof paths[i].path, "%s/%s", dir, name);
+	if (paths[i].name == NULL) {
+		paths[i].name = name;
+		snprintf(paths[i].path, sizeof paths[i].path, "%s/%s", dir,
+		    name);
+	}
 	return paths[i].path;
 }
 
@@ -65,7 +68,7 @@ slurp(const char *path, size_t *len)
 
 	*len = 0;
 	if (f == NULL)
-		return NULL;
+		goto out;
 	do {
 		cap += 65536;
 		buf = realloc(buf, cap + 1);
@@ -75,6 +78,7 @@ slurp(const char *path, size_t *len)
 	} while (*len == cap);
 	buf[*len] = '\0';
 	fclose(f);
+out:
 	return buf;
 }
 
@@ -164,8 +168,7 @@ setup(void **state)
 	char	*json = fixture_json(j);
 
 	strcpy(dir, "/tmp/madoguchi-print-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
+	assert_non_null(mkdtemp(dir));
 	spill(path_in("ticket.json"), json);
 	free(json);
 	json_decref(j);
@@ -441,10 +444,14 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_tcp),
 	};
 
+	int	rc = 2;
+
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s PATH-TO-madoguchi-print\n", argv[0]);
-		return 2;
+		goto out;
 	}
 	cli = argv[1];
-	return cmocka_run_group_tests(tests, setup, teardown);
+	rc = cmocka_run_group_tests(tests, setup, teardown);
+out:
+	return rc;
 }

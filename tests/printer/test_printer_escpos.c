@@ -525,10 +525,14 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bad_options),
 	};
 
+	int	rc = 2;
+
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s PATH-TO-zbarimg\n", argv[0]);
-		return 2;
+		goto out;
 	}
 	zbarimg = argv[1];
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+out:
+	return rc;
 }

@@ -62,8 +62,7 @@ teardown(void **state)
 	char			 cmd[128];
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	assert_int_equal(system(cmd), 0);
 	free(f->ticket);
 	free(f);
 	return 0;

@@ -20,10 +20,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 i;
 
 	if (printer_status_parse(data, size, &flags, &cause) != 0) {
+		/* Refused: with a message and no flags. */
 		if (cause == NULL || flags != 0)
 			abort();
-		free(cause);
-		return 0;
+		goto out;
 	}
 	if (size != PRINTER_STATUS_REPLY_LEN || (flags & ~FUZZ_KNOWN_FLAGS))
 		abort();
@@ -33,5 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((text = printer_status_describe(flags)) == NULL)
 		abort();
 	free(text);
+out:
+	free(cause);
 	return 0;
 }

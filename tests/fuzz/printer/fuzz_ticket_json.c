@@ -47,16 +47,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 i, len;
 
 	if (printer_ticket_parse((const char *)data, size, &t, &cause) != 0) {
+		/* Refused: with a message, and nothing left allocated. */
 		if (cause == NULL || t != NULL)
 			abort();
-		free(cause);
-		return 0;
+		goto out;
 	}
 	for (i = 0; i < sizeof fuzz_modes / sizeof fuzz_modes[0]; i++)
 		fuzz_render(t, fuzz_modes[i].paper, fuzz_modes[i].qr);
 	if (printer_svg_render(t, 58, &svg, &len, &cause) != 0 ||
 	    strlen(svg) != len)
 		abort();
+out:
+	free(cause);
 	free(svg);
 	printer_ticket_free(t);
 	return 0;
