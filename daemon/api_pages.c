@@ -20,7 +20,9 @@
 	X("/", "congestion.html")                 \
 	X("/congestion", "congestion.html")       \
 	X("/t/{token}", "ticket.html")            \
-	X("/board/{office}", "board.html")
+	X("/board/{office}", "board.html")        \
+	X("/book", "book.html")                   \
+	X("/r/{token}", "reservation.html")
 
 /* Pages hold no data, so a browser may keep them but must ask whether they changed. */
 #define PAGE_CACHE "no-cache"
