@@ -164,7 +164,7 @@ static int
 city_key(struct parse_state *ps, const char *key, const char *value)
 {
 	struct config *c = ps->config;
-	int minutes, ok = 1;
+	int minutes = 0, ok = 1;
 
 	if (strncmp(key, "name", 4) == 0) {
 		ok = set_name(c->city_name, key, value) == 0;
@@ -214,7 +214,7 @@ static int
 service_key(struct parse_state *ps, const char *key, const char *value)
 {
 	struct config_service *s = &ps->config->services[ps->letter - 'A'];
-	int minutes, ok = 1;
+	int minutes = 0, ok = 1;
 
 	if (strncmp(key, "name", 4) == 0) {
 		ok = set_name(s->name, key, value) == 0;

@@ -348,6 +348,9 @@ class WindowAndCalling(ReserveTest):
         self.assertEqual((r.status, r.json['reason']), (409, 'early'), r)
         self.assertEqual(r.json['checkin_from'], self.at(5 * 60))
         self.assertIn('opens at', r.json['detail'])
+        # A scanned QR gives the kiosk the token of /r/{token}: the same answer.
+        r = self.checkin(r3['status_url'].rsplit('/', 1)[1])
+        self.assertEqual((r.status, r.json['reason']), (409, 'early'), r)
         r = self.checkin(r2['code'], office='kita')
         self.assertEqual((r.status, r.json['reason'], r.json['office']), (409, 'wrong_office', 'naka'), r)
         self.assertIn('中区役所', r.json['detail'])
