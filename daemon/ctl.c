@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ctl_counter.h"
+#include "ctl_export.h"
 #include "proto.h"
 #include "store.h"
 #include "token.h"
@@ -166,6 +167,25 @@ counter_action(struct ctl *ctl)
 	return ctl_counter_main(ctl->server, ctl->token, ctl->argc, ctl->argv);
 }
 
+/* The progress record and the rollups: ctl_export.c opens the store itself. */
+static int
+export_progress(struct ctl *ctl)
+{
+	return ctl_export_progress(ctl->db, ctl->argc, ctl->argv);
+}
+
+static int
+progress_note(struct ctl *ctl)
+{
+	return ctl_progress_note(ctl->db, ctl->argc, ctl->argv);
+}
+
+static int
+rollup_rebuild(struct ctl *ctl)
+{
+	return ctl_rollup_rebuild(ctl->db, ctl->argc, ctl->argv);
+}
+
 static const struct command commands[] = {
 	{ { "token", "add", NULL }, token_add, "token add --role kiosk|counter|supervisor|admin --office CODE|'*' [--counter N] [--note TEXT]" },
 	{ { "token", "list", NULL }, token_list, "token list" },
@@ -178,6 +198,11 @@ static const struct command commands[] = {
 	{ { "transfer", NULL }, counter_action, "--server URL --token TOKEN transfer --to PROCEDURE [ID]" },
 	{ { "pause", NULL }, counter_action, "--server URL --token TOKEN pause [--office CODE] [--counter N]" },
 	{ { "resume", NULL }, counter_action, "--server URL --token TOKEN resume [--office CODE] [--counter N]" },
+	{ { "export", "progress", NULL }, export_progress,
+	  "export progress --fy YEAR [--format csv|md|json] [--office CODE] [--config FILE]" },
+	{ { "progress", "note", NULL }, progress_note,
+	  "progress note --fy YEAR --initiative N [--office CODE] [--issues TEXT] [--next TEXT] [--config FILE]" },
+	{ { "rollup", "rebuild", NULL }, rollup_rebuild, "rollup rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--config FILE]" },
 };
 
 static void

@@ -46,6 +46,7 @@ struct http {
 	struct pending_list pending;
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
 	size_t n_turn_events, cap_turn_events;
+	struct http_commit_stats commit_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
 };
 
@@ -53,6 +54,8 @@ struct http {
 static const struct http_route *const route_tables[] = {
 	api_queue_routes,
 	api_live_routes,
+	api_metrics_routes,
+	api_progress_routes,
 	api_staff_routes,
 	api_reports_routes,
 	api_reserve_routes,
@@ -87,6 +90,12 @@ struct event_base *
 http_base(struct http *http)
 {
 	return http->base;
+}
+
+const struct http_commit_stats *
+http_commit_stats(struct http *http)
+{
+	return &http->commit_stats;
 }
 
 const char *
@@ -248,12 +257,14 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http *http = arg;
 	struct pending *p;
+	struct timespec started, committed;
 	char *cause = NULL;
 
 	(void)fd;
 	(void)what;
 	if (!store_in_transaction(http->store))
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	/* Rollups commit with the events they come from (store_rollup.c says why); a failure
 	 * there undoes only the rollup work, which the next turn retries. */
 	if (store_rollup_catch_up(http->store, http->config, 20000, &cause) < 0) {
@@ -265,6 +276,9 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 		turn_fail(http, cause);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &committed);
+	api_metrics_commit_observed(&http->commit_stats, (double)(committed.tv_sec - started.tv_sec) +
+								  (double)(committed.tv_nsec - started.tv_nsec) / 1e9);
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
 		TAILQ_REMOVE(&http->pending, p, entry);
 		send_now(p->req, p->status, p->content_type, p->cache_control, p->body);

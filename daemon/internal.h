@@ -57,6 +57,8 @@ struct http_route {
 /* Route tables, one per module, ended by an entry with pattern NULL. */
 extern const struct http_route api_queue_routes[];
 extern const struct http_route api_live_routes[];
+extern const struct http_route api_metrics_routes[];
+extern const struct http_route api_progress_routes[];
 extern const struct http_route api_reports_routes[];
 extern const struct http_route api_pages_routes[];
 extern const struct http_route api_reserve_routes[];
@@ -64,6 +66,17 @@ extern const struct http_route api_staff_routes[];
 
 /* Called after each commit with the events it made durable, in order (SSE, boards). */
 void api_live_committed(struct http *http, const struct event_rec *events, size_t n);
+
+/* Store commit latency: http.c times each turn's rollup folding and COMMIT with a monotonic
+ * clock and api_metrics.c keeps the histogram (buckets not cumulative; /metrics adds up). */
+#define HTTP_COMMIT_BUCKETS 12
+struct http_commit_stats {
+	uint64_t le[HTTP_COMMIT_BUCKETS];
+	uint64_t count;
+	double sum_s;
+};
+const struct http_commit_stats *http_commit_stats(struct http *http);
+void api_metrics_commit_observed(struct http_commit_stats *stats, double seconds);
 
 /* The daemon's shared state. */
 struct queue *http_queue(struct http *http);

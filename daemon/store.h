@@ -80,6 +80,10 @@ int store_progress_note_set(struct store *store, int fy, int initiative, const c
 int store_progress_notes(struct store *store, int fy,
 			 int (*cb)(void *arg, int initiative, const char *office, const char *issues, const char *next),
 			 void *arg, char **cause);
+/* Fills a progress record (core/progress.h) with the cells of its two fiscal years and the
+ * notes of fy. 0 or -1. */
+struct progress;
+int store_progress_fill(struct store *store, struct progress *progress, int fy, char **cause);
 
 /* store_reserve.c: reservations (core/reserve.h). put inserts a new one (rec->id == 0, and
  * sets it) or writes a transition, with its event row, all or nothing. The look-ups return

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
+
 static const char sql_note_get[] =
 	"SELECT issues, next FROM progress_notes WHERE fy = ?1 AND initiative = ?2 AND office = ?3";
 static const char sql_note_put[] =
@@ -101,5 +103,35 @@ store_progress_notes(struct store *s, int fy,
 out:
 	if (st != NULL)
 		sqlite3_reset(st);
+	return rc;
+}
+
+static int
+fill_cell(void *arg, const struct rollup_cell *cell)
+{
+	progress_add_cell(arg, cell);
+	return 0;
+}
+
+static int
+fill_note(void *arg, int initiative, const char *office, const char *issues, const char *next)
+{
+	/* Notes of initiatives or offices since removed from the configuration stay stored, unshown. */
+	progress_set_note(arg, initiative, office, issues, next);
+	return 0;
+}
+
+int
+store_progress_fill(struct store *s, struct progress *p, int fy, char **cause)
+{
+	int64_t from, to;
+	int rc = -1;
+
+	progress_range(p, &from, &to);
+	if (store_rollup_cells(s, NULL, 0, from, to, fill_cell, p, cause) != 0 ||
+	    store_progress_notes(s, fy, fill_note, p, cause) != 0)
+		goto out;
+	rc = 0;
+out:
 	return rc;
 }

@@ -363,7 +363,8 @@ kpi_text(const struct config_initiative *in)
 	const struct metric_info *m = &metrics[in->metric];
 	char target[64], era[32];
 
-	format_number(in->target, m->decimals, target, sizeof(target));
+	/* A whole target reads as written in the plan: "15分", not "15.0分". */
+	format_number(in->target, in->target == floor(in->target) ? 0 : m->decimals, target, sizeof(target));
 	progress_era_year(in->fy, era, sizeof(era));
 	return xstrdup_printf("%s %s%s%s（%sの目標）", m->label, target, m->unit, in->at_least ? "以上" : "以下", era);
 }
@@ -407,7 +408,7 @@ hint_text(const struct progress *p, const struct config_initiative *in, int oi)
 {
 	const struct metric_info *m = &metrics[in->metric];
 	struct week_miss worst[3], best_worst[3];
-	int best = -1, best_missed = 0, best_weeks = 0;
+	int best = -1, best_missed = 0, best_weeks = 0, any_weeks = 0;
 	double best_sum = 0;
 	char *text = NULL;
 
@@ -445,6 +446,7 @@ hint_text(const struct progress *p, const struct config_initiative *in, int oi)
 				}
 			}
 		}
+		any_weeks |= weeks > 0;
 		if (missed > best_missed || (missed == best_missed && missed > 0 && sum > best_sum)) {
 			best = l;
 			best_missed = missed;
@@ -453,7 +455,9 @@ hint_text(const struct progress *p, const struct config_initiative *in, int oi)
 			memcpy(best_worst, worst, sizeof(worst));
 		}
 	}
-	if (best < 0) {
+	if (best < 0 && !any_weeks) {
+		text = xstrdup_printf("【データから】週ごとに集計できるデータ（%d件以上）がまだありません", PROGRESS_MIN_VISITS);
+	} else if (best < 0) {
 		text = strdup("【データから】目標に届かなかった週はありません");
 	} else {
 		char weeks_text[512] = "";
