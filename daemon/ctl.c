@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ctl_counter.h"
+#include "ctl_import.h"
 #include "ctl_export.h"
 #include "proto.h"
 #include "store.h"
@@ -186,6 +187,13 @@ rollup_rebuild(struct ctl *ctl)
 	return ctl_rollup_rebuild(ctl->db, ctl->argc, ctl->argv);
 }
 
+/* History from an older ticket system: ctl_import.c opens the store itself. */
+static int
+import_events(struct ctl *ctl)
+{
+	return ctl_import_main(ctl->db, ctl->argc, ctl->argv);
+}
+
 static const struct command commands[] = {
 	{ { "token", "add", NULL }, token_add, "token add --role kiosk|counter|supervisor|admin --office CODE|'*' [--counter N] [--note TEXT]" },
 	{ { "token", "list", NULL }, token_list, "token list" },
@@ -198,6 +206,7 @@ static const struct command commands[] = {
 	{ { "transfer", NULL }, counter_action, "--server URL --token TOKEN transfer --to PROCEDURE [ID]" },
 	{ { "pause", NULL }, counter_action, "--server URL --token TOKEN pause [--office CODE] [--counter N]" },
 	{ { "resume", NULL }, counter_action, "--server URL --token TOKEN resume [--office CODE] [--counter N]" },
+	{ { "import", NULL }, import_events, "import --events FILE.csv [--config FILE] [--check]" },
 	{ { "export", "progress", NULL }, export_progress,
 	  "export progress --fy YEAR [--format csv|md|json] [--office CODE] [--config FILE]" },
 	{ { "progress", "note", NULL }, progress_note,

@@ -104,4 +104,9 @@ int store_reserve_counts(struct store *store, const char *office, char service, 
 int store_reserve_due(struct store *store, int64_t slot_start_upto, struct reserve_rec *out, size_t max, size_t *n);
 int store_reserve_next(struct store *store, int64_t *slot_start);
 
+/* store_import.c: the highest ticket id in tickets or events (0 for none): 0 or -1. */
+int store_import_max_ticket(struct store *store, int64_t *max_id);
+/* 1 when office has events with from <= ts < to, 0 when not, -1 on error. */
+int store_import_has_events(struct store *store, const char *office, int64_t from, int64_t to);
+
 #endif
