@@ -22,6 +22,8 @@
 	X("/t/{token}", "ticket.html")            \
 	X("/board/{office}", "board.html")        \
 	X("/book", "book.html")                   \
+	X("/staff", "staff.html")                 \
+	X("/reports", "reports.html")             \
 	X("/r/{token}", "reservation.html")
 
 /* Pages hold no data, so a browser may keep them but must ask whether they changed. */

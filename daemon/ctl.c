@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ctl_counter.h"
+#include "ctl_replay.h"
 #include "ctl_import.h"
 #include "ctl_export.h"
 #include "proto.h"
@@ -194,6 +195,13 @@ import_events(struct ctl *ctl)
 	return ctl_import_main(ctl->db, ctl->argc, ctl->argv);
 }
 
+/* Predicted against actual waits over an event log: ctl_replay.c, no database. */
+static int
+replay_events(struct ctl *ctl)
+{
+	return ctl_replay_main(ctl->argc, ctl->argv);
+}
+
 static const struct command commands[] = {
 	{ { "token", "add", NULL }, token_add, "token add --role kiosk|counter|supervisor|admin --office CODE|'*' [--counter N] [--note TEXT]" },
 	{ { "token", "list", NULL }, token_list, "token list" },
@@ -206,6 +214,7 @@ static const struct command commands[] = {
 	{ { "transfer", NULL }, counter_action, "--server URL --token TOKEN transfer --to PROCEDURE [ID]" },
 	{ { "pause", NULL }, counter_action, "--server URL --token TOKEN pause [--office CODE] [--counter N]" },
 	{ { "resume", NULL }, counter_action, "--server URL --token TOKEN resume [--office CODE] [--counter N]" },
+	{ { "replay", NULL }, replay_events, "replay --events FILE.csv [--config FILE]  (predicted vs actual waits)" },
 	{ { "import", NULL }, import_events, "import --events FILE.csv [--config FILE] [--check]" },
 	{ { "export", "progress", NULL }, export_progress,
 	  "export progress --fy YEAR [--format csv|md|json] [--office CODE] [--config FILE]" },

@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "estimator.h"
 #include "policy.h"
 
 struct queue_ticket {
 	struct ticket_rec rec;
 	int office;                      /* index in config */
+	int64_t forecast_at;             /* when the office's forecast expects it called */
 };
 
 struct qcounter {
@@ -28,6 +30,10 @@ struct qoffice {
 	struct qcounter counters[CONFIG_MAX_COUNTERS];
 	struct queue_ticket **waiting;   /* tickets in state waiting, any order */
 	size_t n_waiting, cap_waiting;
+	struct estimator *estimator;     /* what this office's counters have taught */
+	uint64_t forecast_version;       /* the queue version the forecast below is of */
+	int64_t forecast_now;
+	int64_t newcomer_at[26];         /* when someone taking a ticket now would be called */
 };
 
 struct queue {
@@ -41,6 +47,7 @@ struct queue {
 	int64_t next_id;
 	struct queue_change *changes;
 	size_t n_changes, cap_changes;
+	uint64_t version;                /* counts changes and lessons: forecasts are of one version */
 };
 
 static void *
@@ -65,6 +72,7 @@ int
 queue_new(const struct config *config, struct queue **out)
 {
 	struct queue *q = calloc(1, sizeof(*q));
+	int mean_s[26];
 	int rc = -1;
 
 	if (q == NULL)
@@ -82,8 +90,13 @@ queue_new(const struct config *config, struct queue **out)
 			strcpy(o->counters[k].services, o->config->counters[k].services);
 		}
 	}
-	for (int l = 0; l < 26; l++)
+	for (int l = 0; l < 26; l++) {
 		q->params.target_s[l] = config->services[l].target_s;
+		mean_s[l] = config->services[l].mean_s;
+	}
+	for (int i = 0; i < config->n_offices; i++)
+		if (estimator_new(mean_s, &q->offices[i].estimator) != 0)
+			goto out;
 	q->params.allowance_s = config->priority_allowance_s;
 	q->params.starvation_s = config->starvation_s;
 	q->next_id = 1;
@@ -102,8 +115,10 @@ queue_free(struct queue *q)
 		return;
 	for (size_t i = 0; i < q->n_tickets; i++)
 		free(q->tickets[i]);
-	for (int i = 0; q->offices != NULL && i < q->config->n_offices; i++)
+	for (int i = 0; q->offices != NULL && i < q->config->n_offices; i++) {
 		free(q->offices[i].waiting);
+		estimator_free(q->offices[i].estimator);
+	}
 	free(q->offices);
 	free(q->tickets);
 	free(q->by_token);
@@ -238,6 +253,7 @@ change_add(struct queue *q, enum queue_change_kind kind)
 {
 	struct queue_change *c;
 
+	q->version++;
 	q->changes = grow(q->changes, &q->cap_changes, q->n_changes + 1, sizeof(*q->changes));
 	c = &q->changes[q->n_changes++];
 	memset(c, 0, sizeof(*c));
@@ -534,11 +550,16 @@ counter_change(struct queue *q, struct qoffice *o, int number, int64_t now)
 	strcpy(e->services, c->services);
 }
 
-enum queue_result
-queue_call(struct queue *q, const char *office, int counter, int64_t now, struct queue_ticket **out, char **cause)
+static enum queue_result not_in_state(struct queue_ticket *t, const char *want, char **cause);
+
+/* Calls the next ticket by the policy, or the waiting ticket `id` when id > 0. */
+static enum queue_result
+call_next(struct queue *q, const char *office, int counter, int64_t id, int64_t now, struct queue_ticket **out,
+	  char **cause)
 {
 	int oi = office_lookup(q, office, cause);
 	struct policy_candidate *cand = NULL;
+	struct queue_ticket *named = NULL;
 	struct qcounter *c;
 	struct qoffice *o;
 	enum queue_result r = QUEUE_NOT_FOUND;
@@ -553,7 +574,15 @@ queue_call(struct queue *q, const char *office, int counter, int64_t now, struct
 		goto out;
 	}
 	c = &o->counters[counter - 1];
+	if (id > 0 && (named = queue_find_id(q, office, id)) == NULL) {
+		set_cause(cause, "no ticket %lld at this office today", (long long)id);
+		goto out;
+	}
 	r = QUEUE_CONFLICT;
+	if (named != NULL && named->rec.state != PROTO_WAITING) {
+		r = not_in_state(named, "waiting", cause);
+		goto out;
+	}
 	if (c->current != NULL && c->current->rec.state == PROTO_CALLED) {
 		set_cause(cause, "counter has called %s: start, recall or mark it no-show first", c->current->rec.label);
 		goto out;
@@ -572,16 +601,29 @@ queue_call(struct queue *q, const char *office, int counter, int64_t now, struct
 	for (size_t i = 0; i < o->n_waiting; i++)
 		candidate_of(o->waiting[i], &cand[i]);
 	best = policy_pick(&q->params, cand, o->n_waiting, c->services, now);
-	if (best < 0) {
+	if (best < 0 && named == NULL) {
 		r = QUEUE_EMPTY;
 		goto out;
 	}
-	*out = o->waiting[best];
+	*out = named != NULL ? named : o->waiting[best];
 	(*out)->rec.counter = counter;
 	ticket_enter_state(q, *out, PROTO_CALLED, "called", now);
 out:
 	free(cand);
 	return r;
+}
+
+enum queue_result
+queue_call(struct queue *q, const char *office, int counter, int64_t now, struct queue_ticket **out, char **cause)
+{
+	return call_next(q, office, counter, 0, now, out, cause);
+}
+
+enum queue_result
+queue_call_id(struct queue *q, const char *office, int counter, int64_t id, int64_t now, struct queue_ticket **out,
+	      char **cause)
+{
+	return call_next(q, office, counter, id, now, out, cause);
 }
 
 /* The ticket an action names, checked for office and counter. */
@@ -892,25 +934,79 @@ open_counters(struct qoffice *o, char service)
 	return n;
 }
 
-/* Minutes for `ahead` people before one, given the procedure's mean time and open counters.
- * With every counter closed, the estimate assumes one will open. */
-static int
-estimate_minutes(const struct config_service *s, int ahead, int counters)
+int
+queue_open_counters(struct queue *q, const char *office, char service)
 {
-	int64_t seconds = (int64_t)ahead * s->mean_s / (counters > 0 ? counters : 1);
+	int oi = config_office_index(q->config, office);
 
-	return (int)((seconds + 59) / 60);
+	return oi >= 0 ? open_counters(&q->offices[oi], service) : 0;
+}
+
+/* The office's forecast at now (estimator.h): every waiting ticket's call and a newcomer's
+ * for each procedure. One forecast serves every question until the queue changes; while it
+ * does not, the forecast of a few seconds ago still stands and the waits count down. */
+static void
+forecast(struct queue *q, struct qoffice *o, int64_t now)
+{
+	struct estimator_counter counters[CONFIG_MAX_COUNTERS];
+	struct policy_candidate *cand;
+	int64_t *call_at;
+
+	if (o->forecast_version == q->version && o->forecast_now != 0 && now >= o->forecast_now &&
+	    now - o->forecast_now < 10)
+		return;
+	cand = calloc(o->n_waiting + 1, sizeof(*cand));
+	call_at = calloc(o->n_waiting + 1, sizeof(*call_at));
+	if (cand == NULL || call_at == NULL)
+		abort();
+	for (size_t i = 0; i < o->n_waiting; i++)
+		candidate_of(o->waiting[i], &cand[i]);
+	for (int k = 0; k < o->config->n_counters; k++) {
+		const struct qcounter *c = &o->counters[k];
+
+		counters[k].state = c->state;
+		counters[k].services = c->services;
+		counters[k].since = c->since;
+		counters[k].busy_service = c->current != NULL ? c->current->rec.service : 0;
+		counters[k].busy_since = c->current != NULL ? c->current->rec.called_at : 0;
+	}
+	if (estimator_forecast(o->estimator, &q->params, cand, o->n_waiting, counters, o->config->n_counters,
+			       o->config->services, now, call_at, o->newcomer_at) != 0)
+		abort();
+	for (size_t i = 0; i < o->n_waiting; i++)
+		o->waiting[i]->forecast_at = call_at[i];
+	o->forecast_version = q->version;
+	o->forecast_now = now;
+	free(cand);
+	free(call_at);
+}
+
+/* Seconds from now until a forecast time; a procedure nobody serves gets the configured mean. */
+static int64_t
+seconds_until(int64_t at, int64_t now, const struct config_service *s)
+{
+	return at < 0 ? s->mean_s : at > now ? at - now : 0;
+}
+
+int64_t
+queue_estimate_s(struct queue *q, const struct queue_ticket *t, int64_t now)
+{
+	struct qoffice *o = &q->offices[t->office];
+	int64_t s = -1;
+
+	if (t->rec.state == PROTO_WAITING) {
+		forecast(q, o, now);
+		s = seconds_until(t->forecast_at, now, &q->config->services[t->rec.service - 'A']);
+	}
+	return s;
 }
 
 int
 queue_estimate_min(struct queue *q, const struct queue_ticket *t, int64_t now)
 {
-	struct qoffice *o = &q->offices[t->office];
-	int position = queue_position(q, t, now);
+	int64_t s = queue_estimate_s(q, t, now);
 
-	return position > 0 ? estimate_minutes(&q->config->services[t->rec.service - 'A'], position - 1,
-					       open_counters(o, t->rec.service))
-			    : -1;
+	return s < 0 ? -1 : (int)((s + 59) / 60);
 }
 
 int
@@ -924,17 +1020,125 @@ queue_waiting_count(struct queue *q, const char *office, char service)
 	return n;
 }
 
+int64_t
+queue_estimate_new_s(struct queue *q, const char *office, char service, int64_t now)
+{
+	int oi = config_office_index(q->config, office);
+	int64_t s = -1;
+
+	if (oi >= 0 && service >= 'A' && service <= 'Z') {
+		forecast(q, &q->offices[oi], now);
+		s = seconds_until(q->offices[oi].newcomer_at[service - 'A'], now, &q->config->services[service - 'A']);
+	}
+	return s;
+}
+
 int
 queue_estimate_new_min(struct queue *q, const char *office, char service, int64_t now)
 {
-	int oi = config_office_index(q->config, office);
+	int64_t s = queue_estimate_new_s(q, office, service, now);
 
-	(void)now;
-	return oi >= 0 ? estimate_minutes(&q->config->services[service - 'A'], queue_waiting_count(q, office, service),
-					  open_counters(&q->offices[oi], service))
-		       : -1;
+	return s < 0 ? -1 : (int)((s + 59) / 60);
 }
 
+double
+queue_service_mean_s(struct queue *q, const char *office, char service)
+{
+	int oi = config_office_index(q->config, office);
+
+	return oi >= 0 ? estimator_mean_stay_s(q->offices[oi].estimator, service) : 0;
+}
+
+/* --- learning --- */
+
+static void
+learn_called(struct estimator *e, const struct event_rec *ev, const struct queue_ticket *t)
+{
+	estimator_observe_call(e, ev->counter, ev->ts, t != NULL ? t->rec.issued_at : ev->ts);
+}
+
+static void
+learn_ended(struct estimator *e, const struct event_rec *ev, const struct queue_ticket *t)
+{
+	if (t != NULL)
+		estimator_observe_stay(e, ev->counter, ev->service, t->rec.called_at, ev->ts);
+	estimator_observe_outcome(e, ev->service, 0);
+}
+
+static void
+learn_given_back(struct estimator *e, const struct event_rec *ev, const struct queue_ticket *t)
+{
+	if (t != NULL)
+		estimator_observe_stay(e, ev->counter, ev->service, t->rec.called_at, ev->ts);
+}
+
+static void
+learn_cancelled(struct estimator *e, const struct event_rec *ev, const struct queue_ticket *t)
+{
+	(void)t;
+	estimator_observe_outcome(e, ev->service, 1);
+}
+
+static void
+learn_counter(struct estimator *e, const struct event_rec *ev, const struct queue_ticket *t)
+{
+	static const struct {
+		const char *event;
+		enum proto_counter_state state;
+	} states[] = {
+		{ "counter_open", PROTO_COUNTER_OPEN },
+		{ "counter_pause", PROTO_COUNTER_PAUSED },
+		{ "counter_close", PROTO_COUNTER_CLOSED },
+	};
+
+	(void)t;
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(ev->event, states[i].event) == 0)
+			estimator_observe_counter(e, ev->counter, states[i].state, ev->ts);
+}
+
+void
+queue_learn(struct queue *q, const struct event_rec *events, size_t n)
+{
+	static const struct {
+		const char *event;
+		void (*learn)(struct estimator *, const struct event_rec *, const struct queue_ticket *);
+	} lessons[] = {
+		{ "called", learn_called },	    { "done", learn_ended },	       { "no_show", learn_ended },
+		{ "transferred", learn_ended },	    { "requeued", learn_given_back }, { "cancelled", learn_cancelled },
+		{ "counter_open", learn_counter }, { "counter_pause", learn_counter }, { "counter_close", learn_counter },
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		const struct event_rec *ev = &events[i];
+		int oi = config_office_index(q->config, ev->office);
+
+		if (oi < 0)
+			continue;
+		for (size_t l = 0; l < sizeof(lessons) / sizeof(lessons[0]); l++)
+			if (strcmp(ev->event, lessons[l].event) == 0)
+				lessons[l].learn(q->offices[oi].estimator, ev,
+						 ev->ticket > 0 ? queue_find_id(q, ev->office, ev->ticket) : NULL);
+	}
+	q->version++;
+}
+
+void
+queue_learn_ticket(struct queue *q, const struct ticket_rec *rec)
+{
+	int oi = config_office_index(q->config, rec->office);
+	struct estimator *e = oi >= 0 ? q->offices[oi].estimator : NULL;
+
+	if (e == NULL) {
+		/* an office no longer configured */
+	} else if (rec->state == PROTO_CANCELLED) {
+		estimator_observe_outcome(e, rec->service, 1);
+	} else if (rec->state == PROTO_DONE || rec->state == PROTO_NO_SHOW || rec->state == PROTO_TRANSFERRED) {
+		estimator_observe_stay(e, 0, rec->service, rec->called_at, rec->finished_at);
+		estimator_observe_outcome(e, rec->service, 0);
+	}
+	q->version++;
+}
 int
 queue_counter_state(struct queue *q, const char *office, int counter, enum proto_counter_state *state,
 		    char *services, struct queue_ticket **current)

@@ -9,7 +9,7 @@
  *
  *   (new)   → waiting      queue_issue, queue_transfer (the next ticket of the visit),
  *                          queue_checkin (a reservation becomes a ticket)
- *   waiting → called       queue_call
+ *   waiting → called       queue_call, queue_call_id
  *   called  → called       queue_recall while recalls < recall_limit (announced again)
  *   called  → waiting      queue_recall at the recall limit (keeps its place in line)
  *   called  → serving      queue_start
@@ -68,6 +68,10 @@ enum queue_result queue_issue(struct queue *q, const char *office, const char *s
 			      struct queue_ticket **out, char **cause);
 enum queue_result queue_call(struct queue *q, const char *office, int counter, int64_t now,
 			     struct queue_ticket **out, char **cause);
+/* Calls one named waiting ticket at counter, whatever the policy would pick (staff calling a
+ * number out of turn, and replaying a log). */
+enum queue_result queue_call_id(struct queue *q, const char *office, int counter, int64_t id, int64_t now,
+				struct queue_ticket **out, char **cause);
 /* counter: 0 = any counter of the office may act; else only that counter's tickets. */
 enum queue_result queue_recall(struct queue *q, const char *office, int64_t id, int counter, int64_t now,
 			       struct queue_ticket **out, char **cause);
@@ -98,8 +102,22 @@ void queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t no
 const struct ticket_rec *queue_ticket_rec(const struct queue_ticket *t);
 /* 1-based place among the waiting tickets of its procedure, 0 when not waiting. */
 int queue_position(struct queue *q, const struct queue_ticket *t, int64_t now);
-/* Estimated minutes until the ticket is called, -1 when not waiting. */
+/* Estimated minutes until the ticket is called, -1 when not waiting. The estimator
+ * (estimator.h) forecasts by running the calling policy forward from the live state. */
 int queue_estimate_min(struct queue *q, const struct queue_ticket *t, int64_t now);
+/* The same in seconds. */
+int64_t queue_estimate_s(struct queue *q, const struct queue_ticket *t, int64_t now);
+/* Seconds until someone taking a ticket for service now would be called; -1 for an unknown office. */
+int64_t queue_estimate_new_s(struct queue *q, const char *office, char service, int64_t now);
+/* Counters open now that serve service. */
+int queue_open_counters(struct queue *q, const char *office, char service);
+/* The learned mean time a counter spends on one ticket of service (all hours). */
+double queue_service_mean_s(struct queue *q, const char *office, char service);
+
+/* Learning, from what was committed: the events of a turn, in order (the daemon after each
+ * commit, replay after each step), and finished tickets from the store's history at start-up. */
+void queue_learn(struct queue *q, const struct event_rec *events, size_t n);
+void queue_learn_ticket(struct queue *q, const struct ticket_rec *rec);
 
 /* Per-office live figures, for pages and congestion. */
 int queue_waiting_count(struct queue *q, const char *office, char service);

@@ -1,0 +1,577 @@
+/* estimator: learned service times and the forward simulation of the calling policy. */
+#include "estimator.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+
+/* Running means forget slowly: the last this-many observations count, older ones fade. */
+#define MEMORY_ALL 300
+#define MEMORY_HOUR 60
+/* How many observations the prior (or the all-hours mean) is worth against little history. */
+#define PRIOR_WEIGHT 3.0
+#define HOUR_PRIOR_WEIGHT 8.0
+/* Recent stays kept for the residual time of a ticket in progress. */
+#define SAMPLES 256
+#define MIN_SAMPLES 12
+/* Before there is history: pauses (lunch) last about this long; few people leave. */
+#define DEFAULT_PAUSE_S (45 * 60)
+#define DEFAULT_LEAVE_SHARE 0.03
+#define LEAVE_PRIOR_WEIGHT 20.0
+/* A turnaround longer than this was not a turnaround (the counter was closed or unmanned). */
+#define TURNAROUND_MAX_S 600
+/* A counter paused longer than this many expected pauses is not coming back today. */
+#define PAUSE_GIVE_UP 3.0
+/* Pauses are learned by when in the day they start, in bins of this many minutes; each new
+ * day weighs the days before by DAY_DECAY, so the last few weeks' habits count. */
+#define BIN_MIN 5
+#define BINS (24 * 60 / BIN_MIN)
+#define DAY_DECAY 0.85
+/* An idle counter takes a moment to call a newcomer; longer is not a reaction. */
+#define RESPONSE_MAX_S 600
+/* A counter's pace today is believed after a few tickets. */
+#define SPEED_PRIOR_WEIGHT 4.0
+
+struct mean {
+	double n;       /* observations, capped at the memory */
+	double value;
+};
+
+struct service_model {
+	struct mean all;
+	struct mean hour[24];
+	struct mean leave;               /* share of tickets that left before their call */
+	float samples[SAMPLES];          /* recent stays, seconds */
+	int n_samples, next_sample;
+};
+
+struct counter_memory {
+	enum proto_counter_state state;
+	int64_t since;
+	int64_t last_end;                /* when its previous ticket ended, 0 when none */
+	int known;
+	int paused_today;                /* it has had its pause on the current day */
+	int open_today;                  /* it has been open on the current day */
+	struct mean speed;               /* today's stays here over what they usually take */
+	float pause_starts[BINS];        /* when in the day this counter's pauses began, decayed by day */
+	float days;                      /* days it was open, decayed alike */
+};
+
+struct estimator {
+	int default_mean_s[26];
+	struct service_model services[26];
+	struct mean turnaround;
+	struct mean response;            /* an idle counter's call of a newcomer */
+	struct mean pause;
+	double pause_starts[BINS];       /* pauses begun in each bin of the day, decayed by day */
+	double counter_days;             /* days × counters open that day, decayed alike */
+	int64_t day;                     /* the current local day, days since the epoch */
+	struct counter_memory counters[ESTIMATOR_MAX_COUNTERS];
+};
+
+static void
+mean_add(struct mean *m, double x, double memory)
+{
+	if (m->n < memory)
+		m->n += 1;
+	m->value += (x - m->value) / m->n;
+}
+
+/* The learned mean pulled towards prior while there are few observations. */
+static double
+mean_or(const struct mean *m, double prior, double prior_weight)
+{
+	return (m->n * m->value + prior_weight * prior) / (m->n + prior_weight);
+}
+
+static int
+letter_index(char service)
+{
+	return service >= 'A' && service <= 'Z' ? service - 'A' : -1;
+}
+
+static int
+local_hour(int64_t ts)
+{
+	int minute = 0;
+
+	calendar_local_date(ts, &minute);
+	return minute / 60;
+}
+
+static int
+local_bin(int64_t ts)
+{
+	int minute = 0;
+
+	calendar_local_date(ts, &minute);
+	return minute / BIN_MIN;
+}
+
+/* The first event of a new day: yesterday's habits fade a little, today's pauses are to come. */
+static void
+new_day(struct estimator *e, int64_t ts)
+{
+	int64_t day = calendar_days_from_civil(calendar_local_date(ts, NULL));
+
+	if (day == e->day)
+		return;
+	e->day = day;
+	for (int b = 0; b < BINS; b++)
+		e->pause_starts[b] *= DAY_DECAY;
+	e->counter_days *= DAY_DECAY;
+	for (int k = 0; k < ESTIMATOR_MAX_COUNTERS; k++) {
+		for (int b = 0; b < BINS; b++)
+			e->counters[k].pause_starts[b] *= DAY_DECAY;
+		e->counters[k].days *= DAY_DECAY;
+		e->counters[k].paused_today = 0;
+		e->counters[k].open_today = 0;
+		/* Tomorrow someone else may sit here. */
+		e->counters[k].speed.n = 0;
+	}
+}
+
+int
+estimator_new(const int default_mean_s[26], struct estimator **out)
+{
+	struct estimator *e = calloc(1, sizeof(*e));
+	int rc = -1;
+
+	if (e == NULL)
+		goto out;
+	for (int i = 0; i < 26; i++)
+		e->default_mean_s[i] = default_mean_s[i] > 0 ? default_mean_s[i] : 600;
+	*out = e;
+	rc = 0;
+out:
+	return rc;
+}
+
+void
+estimator_free(struct estimator *e)
+{
+	free(e);
+}
+
+void
+estimator_observe_call(struct estimator *e, int counter, int64_t ts, int64_t issued_at)
+{
+	struct counter_memory *c;
+
+	if (counter < 1 || counter > ESTIMATOR_MAX_COUNTERS)
+		return;
+	c = &e->counters[counter - 1];
+	/* The ticket was already waiting when the counter's previous one ended: the counter
+	 * could have called it then, so the time in between is turnaround, not an empty queue.
+	 * One that came to an idle counter measures how quickly an idle counter calls. */
+	if (c->last_end > 0 && issued_at <= c->last_end && ts >= c->last_end && ts - c->last_end <= TURNAROUND_MAX_S)
+		mean_add(&e->turnaround, (double)(ts - c->last_end), MEMORY_ALL);
+	else if (c->known && c->state == PROTO_COUNTER_OPEN && issued_at >= c->since && ts >= issued_at &&
+		 ts - issued_at <= RESPONSE_MAX_S)
+		mean_add(&e->response, (double)(ts - issued_at), MEMORY_ALL);
+	c->last_end = 0;
+}
+
+void
+estimator_observe_stay(struct estimator *e, int counter, char service, int64_t called_at, int64_t ended_at)
+{
+	int i = letter_index(service);
+	struct service_model *s;
+	double x;
+
+	if (counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS)
+		e->counters[counter - 1].last_end = ended_at;
+	if (i < 0 || called_at <= 0 || ended_at < called_at || ended_at - called_at > 8 * 3600)
+		return; /* not a stay at a counter (a clock step, a ticket left over from another day) */
+	s = &e->services[i];
+	x = (double)(ended_at - called_at);
+	/* Some clerks are quicker than others: each counter's pace today, against the usual. */
+	if (counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS) {
+		double usual = estimator_stay_s(e, service, called_at);
+
+		if (usual > 0)
+			mean_add(&e->counters[counter - 1].speed, x / usual, MEMORY_HOUR);
+	}
+	mean_add(&s->all, x, MEMORY_ALL);
+	mean_add(&s->hour[local_hour(called_at)], x, MEMORY_HOUR);
+	s->samples[s->next_sample] = (float)x;
+	s->next_sample = (s->next_sample + 1) % SAMPLES;
+	if (s->n_samples < SAMPLES)
+		s->n_samples++;
+}
+
+void
+estimator_observe_outcome(struct estimator *e, char service, int left)
+{
+	int i = letter_index(service);
+
+	if (i >= 0)
+		mean_add(&e->services[i].leave, left ? 1.0 : 0.0, MEMORY_ALL);
+}
+
+void
+estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_state state, int64_t ts)
+{
+	struct counter_memory *c;
+
+	if (counter < 1 || counter > ESTIMATOR_MAX_COUNTERS)
+		return;
+	c = &e->counters[counter - 1];
+	new_day(e, ts);
+	if (c->known && c->state == PROTO_COUNTER_PAUSED && state == PROTO_COUNTER_OPEN && ts >= c->since &&
+	    ts - c->since <= 4 * 3600)
+		mean_add(&e->pause, (double)(ts - c->since), MEMORY_HOUR);
+	if (state == PROTO_COUNTER_OPEN && !c->open_today) {
+		c->open_today = 1;
+		c->days += 1;
+		e->counter_days += 1;
+	}
+	if (state == PROTO_COUNTER_PAUSED && (!c->known || c->state != PROTO_COUNTER_PAUSED) && c->open_today &&
+	    !c->paused_today) {
+		c->paused_today = 1;
+		c->pause_starts[local_bin(ts)] += 1;
+		e->pause_starts[local_bin(ts)] += 1;
+	}
+	if (state != PROTO_COUNTER_OPEN)
+		c->last_end = 0; /* what follows a pause or closing is not turnaround */
+	if (!c->known || c->state != state) {
+		c->state = state;
+		c->since = ts;
+	}
+	c->known = 1;
+}
+
+static double
+overall_s(const struct estimator *e, int i)
+{
+	return mean_or(&e->services[i].all, e->default_mean_s[i], PRIOR_WEIGHT);
+}
+
+double
+estimator_mean_stay_s(const struct estimator *e, char service)
+{
+	int i = letter_index(service);
+
+	return i >= 0 ? overall_s(e, i) : 0;
+}
+
+double
+estimator_stay_s(const struct estimator *e, char service, int64_t at)
+{
+	int i = letter_index(service);
+
+	return i >= 0 ? mean_or(&e->services[i].hour[local_hour(at)], overall_s(e, i), HOUR_PRIOR_WEIGHT) : 0;
+}
+
+static int
+compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* What is left of a stay that has lasted elapsed_s at a counter working at pace: the median
+ * of the recent stays that lasted longer, scaled to the hour's mean (the median, because an
+ * estimate is judged by how far off it is, and stays have a long tail). With little history,
+ * what is left of the mean; never nothing, for it has not ended yet. */
+static double
+residual_at_pace(const struct estimator *e, char service, int64_t at, int64_t elapsed_s, double pace)
+{
+	int i = letter_index(service);
+	const struct service_model *s = i >= 0 ? &e->services[i] : NULL;
+	double left[SAMPLES];
+	double mean = i >= 0 ? estimator_stay_s(e, service, at) * pace : 0, scale, sample_sum = 0, floor_s, residual;
+	int over = 0;
+
+	floor_s = mean * 0.1 > 30 ? mean * 0.1 : 30;
+	residual = mean - (double)elapsed_s > mean * 0.25 ? mean - (double)elapsed_s : mean * 0.25;
+	if (s != NULL && s->n_samples >= MIN_SAMPLES) {
+		for (int k = 0; k < s->n_samples; k++)
+			sample_sum += s->samples[k];
+		scale = sample_sum > 0 ? mean * s->n_samples / sample_sum : 1;
+		for (int k = 0; k < s->n_samples; k++) {
+			double x = s->samples[k] * scale;
+
+			if (x > (double)elapsed_s)
+				left[over++] = x - (double)elapsed_s;
+		}
+		if (over >= 3) {
+			qsort(left, (size_t)over, sizeof(left[0]), compare_double);
+			residual = over % 2 ? left[over / 2] : (left[over / 2 - 1] + left[over / 2]) / 2;
+		} else {
+			residual = floor_s;
+		}
+	}
+	return residual > floor_s ? residual : floor_s;
+}
+
+double
+estimator_residual_s(const struct estimator *e, char service, int64_t at, int64_t elapsed_s)
+{
+	return residual_at_pace(e, service, at, elapsed_s, 1.0);
+}
+
+double
+estimator_turnaround_s(const struct estimator *e)
+{
+	return mean_or(&e->turnaround, 0, 1);
+}
+
+double
+estimator_leave_share(const struct estimator *e, char service)
+{
+	int i = letter_index(service);
+
+	return i >= 0 ? mean_or(&e->services[i].leave, DEFAULT_LEAVE_SHARE, LEAVE_PRIOR_WEIGHT) : 0;
+}
+
+double
+estimator_pause_s(const struct estimator *e)
+{
+	return mean_or(&e->pause, DEFAULT_PAUSE_S, 2);
+}
+
+double
+estimator_response_s(const struct estimator *e)
+{
+	return mean_or(&e->response, 0, 1);
+}
+
+/* The chance that a counter open now and not yet paused today is in its pause in each bin
+ * from now on: its pause starts as its pauses did on recent days (given none started yet
+ * today) — or, for a counter without such days, as the office's did — and lasts as long as
+ * pauses do. */
+static void
+pause_chances(const struct estimator *e, int counter, int64_t now, double chance[BINS])
+{
+	const struct counter_memory *c = counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS ? &e->counters[counter - 1] : NULL;
+	int own = c != NULL && c->days >= 0.5;
+	double days = own ? c->days : e->counter_days, before = 0, starts[BINS];
+	double width = estimator_pause_s(e) / (BIN_MIN * 60.0);
+	int from = local_bin(now);
+
+	memset(chance, 0, sizeof(double) * BINS);
+	if (days < 0.5)
+		return;
+	for (int b = 0; b < BINS; b++)
+		starts[b] = (own ? c->pause_starts[b] : e->pause_starts[b]) / days;
+	for (int b = 0; b < from; b++)
+		before += starts[b];
+	before = before < 0.9 ? 1 - before : 0.1;
+	for (int b = from; b < BINS; b++) {
+		double p = starts[b] / before;
+
+		/* A pause that starts in bin b covers the bins of its length. */
+		for (int k = b; k < BINS && k < b + (int)(width + 0.5); k++)
+			chance[k] += p;
+	}
+	for (int b = 0; b < BINS; b++)
+		chance[b] = chance[b] > 0.95 ? 0.95 : chance[b];
+}
+
+static double
+counter_pace(const struct estimator *e, int counter)
+{
+	return counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS
+		       ? mean_or(&e->counters[counter - 1].speed, 1.0, SPEED_PRIOR_WEIGHT)
+		       : 1.0;
+}
+
+/* --- the forecast --- */
+
+struct sim_counter {
+	const char *services;
+	double free_at;                  /* when it can call next */
+	int active;
+	int may_pause;                   /* open, and its pause of the day is still to come */
+	double pace;                     /* its stays over the usual */
+	double *chance;                  /* by bin of the day: the chance it is away for its pause */
+};
+
+/* The moment a counter ends `work` seconds of work begun at start, when in each bin of the
+ * day it is away for its pause with the chance given (chance NULL: never away). */
+static double
+advance(double start, double work, const double *chance, int64_t day0)
+{
+	double t = start, left = work;
+
+	while (left > 0) {
+		int b = (int)((t - (double)day0) / (BIN_MIN * 60));
+		double bin_end, rate, can;
+
+		if (chance == NULL || b < 0 || b >= BINS) {
+			t += left;
+			break;
+		}
+		bin_end = (double)day0 + (b + 1) * BIN_MIN * 60.0;
+		rate = 1.0 - chance[b];
+		can = (bin_end - t) * rate;
+		if (can >= left) {
+			t += left / rate;
+			left = 0;
+		} else {
+			left -= can;
+			t = bin_end;
+		}
+	}
+	return t;
+}
+
+/* When a counter can first call, or -1 when it takes no part. */
+static double
+counter_start(const struct estimator *e, const struct estimator_counter *c, int64_t now, double turnaround,
+	      double pace)
+{
+	double at = (double)now, pause = estimator_pause_s(e);
+
+	switch (c->state) {
+	case PROTO_COUNTER_OPEN:
+		/* An idle counter calls a newcomer after a moment. */
+		at += c->busy_service == 0 ? estimator_response_s(e) : 0;
+		break;
+	case PROTO_COUNTER_PAUSED:
+		if ((double)(now - c->since) > PAUSE_GIVE_UP * pause) {
+			at = -1;
+			break;
+		}
+		/* Back when a pause usually ends, or a little later if this one already ran long. */
+		at = (double)c->since + pause;
+		if (at < (double)now + pause * 0.2)
+			at = (double)now + pause * 0.2;
+		break;
+	default:
+		at = -1;
+		break;
+	}
+	if (at >= 0 && c->busy_service != 0) {
+		double done = (double)now +
+			      residual_at_pace(e, c->busy_service, c->busy_since, now - c->busy_since, pace) + turnaround;
+
+		if (done > at)
+			at = done;
+	}
+	return at;
+}
+
+/* Closed counters stand in for procedures no open or paused counter serves. */
+static void
+stand_ins(const struct estimator_counter *counters, int n, struct sim_counter *sim, const char *letters, int64_t now)
+{
+	for (const char *l = letters; *l != '\0'; l++) {
+		int served = 0;
+
+		for (int k = 0; k < n && !served; k++)
+			served = sim[k].active && strchr(counters[k].services, *l) != NULL;
+		for (int k = 0; k < n && !served; k++) {
+			if (counters[k].state == PROTO_COUNTER_CLOSED && strchr(counters[k].services, *l) != NULL) {
+				sim[k].active = 1;
+				sim[k].free_at = (double)now;
+			}
+		}
+	}
+}
+
+int
+estimator_forecast(const struct estimator *e, const struct policy_params *params,
+		   const struct policy_candidate *waiting, size_t n_waiting, const struct estimator_counter *counters,
+		   int n_counters, const char *newcomers, int64_t now, int64_t *call_at, int64_t newcomer_at[26])
+{
+	struct policy_candidate *left = NULL;
+	size_t *origin = NULL;                /* index into waiting, or n_waiting + letter for a newcomer */
+	struct sim_counter sim[ESTIMATOR_MAX_COUNTERS];
+	double turnaround = estimator_turnaround_s(e), *chance = NULL;
+	int64_t day0 = calendar_utc(calendar_local_date(now, NULL), 0);
+	char letters[27 + 26 + 1] = "";
+	size_t n_left = 0, n_letters = 0;
+	int rc = -1;
+
+	if (n_counters > ESTIMATOR_MAX_COUNTERS)
+		n_counters = ESTIMATOR_MAX_COUNTERS;
+	for (size_t i = 0; i < n_waiting; i++)
+		call_at[i] = -1;
+	for (int l = 0; l < 26; l++)
+		newcomer_at[l] = -1;
+	left = calloc(n_waiting + 26 + 1, sizeof(*left));
+	origin = calloc(n_waiting + 26 + 1, sizeof(*origin));
+	if (left == NULL || origin == NULL)
+		goto out;
+	for (size_t i = 0; i < n_waiting; i++) {
+		left[n_left] = waiting[i];
+		origin[n_left++] = i;
+		if (strchr(letters, waiting[i].service) == NULL && n_letters < 26) {
+			letters[n_letters++] = waiting[i].service;
+			letters[n_letters] = '\0';
+		}
+	}
+	/* A newcomer takes a ticket now and stands behind everyone already waiting. */
+	for (const char *l = newcomers != NULL ? newcomers : ""; *l != '\0'; l++) {
+		if (letter_index(*l) < 0)
+			continue;
+		memset(&left[n_left], 0, sizeof(left[n_left]));
+		left[n_left].id = INT64_MAX - 26 + letter_index(*l);
+		left[n_left].service = *l;
+		left[n_left].since = now;
+		origin[n_left++] = n_waiting + (size_t)letter_index(*l);
+		if (strchr(letters, *l) == NULL && n_letters < 26) {
+			letters[n_letters++] = *l;
+			letters[n_letters] = '\0';
+		}
+	}
+	chance = calloc((size_t)(n_counters > 0 ? n_counters : 1) * BINS, sizeof(*chance));
+	if (chance == NULL)
+		goto out;
+	for (int k = 0; k < n_counters; k++) {
+		const struct counter_memory *m = &e->counters[k];
+
+		sim[k].services = counters[k].services;
+		sim[k].pace = counter_pace(e, k + 1);
+		sim[k].free_at = counter_start(e, &counters[k], now, turnaround, sim[k].pace);
+		sim[k].active = sim[k].free_at >= 0;
+		sim[k].may_pause = counters[k].state == PROTO_COUNTER_OPEN && !(m->known && m->paused_today);
+		sim[k].chance = chance + (size_t)k * BINS;
+		if (sim[k].may_pause)
+			pause_chances(e, k + 1, now, sim[k].chance);
+	}
+	stand_ins(counters, n_counters, sim, letters, now);
+	while (n_left > 0) {
+		int k = -1, pick;
+		size_t o;
+
+		for (int j = 0; j < n_counters; j++)
+			if (sim[j].active && (k < 0 || sim[j].free_at < sim[k].free_at))
+				k = j;
+		if (k < 0)
+			break; /* nobody left who could call the rest */
+		pick = policy_pick(params, left, n_left, sim[k].services, (int64_t)sim[k].free_at);
+		if (pick < 0) {
+			sim[k].active = 0; /* nothing left this counter serves */
+			continue;
+		}
+		o = origin[pick];
+		if (o >= n_waiting) {
+			/* A newcomer is only asked about: the counter's time is not spent on them. */
+			newcomer_at[o - n_waiting] = (int64_t)sim[k].free_at;
+		} else {
+			char s = left[pick].service;
+
+			call_at[o] = (int64_t)sim[k].free_at;
+			/* Expected time taken: some of those waiting leave before their call. */
+			sim[k].free_at = advance(sim[k].free_at,
+						 (1.0 - estimator_leave_share(e, s)) *
+							 (estimator_stay_s(e, s, (int64_t)sim[k].free_at) * sim[k].pace +
+							  turnaround),
+						 sim[k].may_pause ? sim[k].chance : NULL, day0);
+		}
+		left[pick] = left[n_left - 1];
+		origin[pick] = origin[n_left - 1];
+		n_left--;
+	}
+	rc = 0;
+out:
+	free(left);
+	free(origin);
+	free(chance);
+	return rc;
+}
