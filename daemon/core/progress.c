@@ -222,28 +222,30 @@ void
 progress_add_cell(struct progress *p, const struct rollup_cell *cell)
 {
 	int oi = config_office_index(p->config, cell->office), l = cell->service - 'A';
-	int64_t week;
+	int64_t week = (calendar_days_from_civil(calendar_local_date(cell->hour, NULL)) - p->first_monday) / 7;
 
 	if (oi < 0 || oi >= CONFIG_MAX_OFFICES || l < 0 || l >= 26 || cell->hour < p->from_prev || cell->hour >= p->to)
-		return;
+		goto out;
 	rollup_cell_merge(&p->year[oi][l][cell->hour < p->from], cell);
-	if (cell->hour < p->from)
-		return;
-	week = (calendar_days_from_civil(calendar_local_date(cell->hour, NULL)) - p->first_monday) / 7;
-	if (week < 0 || week >= WEEKS)
-		return;
+	/* Weeks of this year only: they feed the hint. */
+	if (cell->hour < p->from || week < 0 || week >= WEEKS)
+		goto out;
 	if (p->weeks[oi][l] == NULL && (p->weeks[oi][l] = calloc(WEEKS, sizeof(struct rollup_cell))) == NULL)
 		abort();
 	rollup_cell_merge(&p->weeks[oi][l][week], cell);
+out:
+	return;
 }
 
 static const struct config_initiative *
 initiative_of(const struct config *config, int number)
 {
+	const struct config_initiative *found = NULL;
+
 	for (int i = 0; i < config->n_initiatives; i++)
 		if (config->initiatives[i].number == number)
-			return &config->initiatives[i];
-	return NULL;
+			found = &config->initiatives[i];
+	return found;
 }
 
 int
@@ -345,16 +347,19 @@ static char *
 figure_text(const struct config_initiative *in, const struct figure *f)
 {
 	const struct metric_info *m = &metrics[in->metric];
-	char value[64], visits[64];
+	char value[64], visits[64], *text;
 
-	if (!f->has && f->visits == 0)
-		return strdup(NO_DATA);
-	if (f->suppressed)
-		return strdup(SUPPRESSED);
 	format_number(f->value, m->decimals, value, sizeof(value));
 	format_number(f->visits, 0, visits, sizeof(visits));
-	return in->metric == CONFIG_METRIC_VISITS ? xstrdup_printf("%s %s%s", m->label, value, m->unit)
-						  : xstrdup_printf("%s %s%s／来庁者 %s人", m->label, value, m->unit, visits);
+	if (!f->has && f->visits == 0)
+		text = strdup(NO_DATA);
+	else if (f->suppressed)
+		text = strdup(SUPPRESSED);
+	else if (in->metric == CONFIG_METRIC_VISITS)
+		text = xstrdup_printf("%s %s%s", m->label, value, m->unit);
+	else
+		text = xstrdup_printf("%s %s%s／来庁者 %s人", m->label, value, m->unit, visits);
+	return text;
 }
 
 static char *
@@ -378,7 +383,7 @@ result_text(const struct config_initiative *in, const struct figure *f)
 	char base[64], era[32];
 
 	if (in->has_baseline) {
-		format_number(in->baseline, m->decimals, base, sizeof(base));
+		format_number(in->baseline, in->baseline == floor(in->baseline) ? 0 : m->decimals, base, sizeof(base));
 		progress_era_year(in->baseline_fy, era, sizeof(era));
 		text = xstrdup_printf("%s（目標：%s／基準値：%s%s（%s））", figure, kpi, base, m->unit, era);
 	} else {
@@ -412,9 +417,7 @@ hint_text(const struct progress *p, const struct config_initiative *in, int oi)
 	double best_sum = 0;
 	char *text = NULL;
 
-	if (!m->weekly)
-		return strdup("");
-	for (int l = 0; l < 26; l++) {
+	for (int l = 0; m->weekly && l < 26; l++) {
 		int missed = 0, weeks = 0;
 		double sum = 0;
 
@@ -455,7 +458,9 @@ hint_text(const struct progress *p, const struct config_initiative *in, int oi)
 			memcpy(best_worst, worst, sizeof(worst));
 		}
 	}
-	if (best < 0 && !any_weeks) {
+	if (!m->weekly) {
+		text = strdup(""); /* a count over a year says nothing week by week */
+	} else if (best < 0 && !any_weeks) {
 		text = xstrdup_printf("【データから】週ごとに集計できるデータ（%d件以上）がまだありません", PROGRESS_MIN_VISITS);
 	} else if (best < 0) {
 		text = strdup("【データから】目標に届かなかった週はありません");
@@ -600,9 +605,8 @@ actions_text(const char *actions, const char *sep)
 static char *
 issues_text(const struct row *r, const char *sep)
 {
-	if (r->issues[0] != '\0' && r->hint[0] != '\0')
-		return xstrdup_printf("%s%s%s", r->issues, sep, r->hint);
-	return strdup(r->issues[0] != '\0' ? r->issues : r->hint);
+	return r->issues[0] != '\0' && r->hint[0] != '\0' ? xstrdup_printf("%s%s%s", r->issues, sep, r->hint)
+							  : strdup(r->issues[0] != '\0' ? r->issues : r->hint);
 }
 
 static void

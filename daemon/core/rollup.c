@@ -317,13 +317,16 @@ cell_at(struct rollup_fold *f, const char *office, char service, int64_t ts)
 {
 	int64_t hour = ts - ((ts % 3600) + 3600) % 3600;
 	size_t mask = f->cap_index - 1, slot = cell_hash(office, service, hour) & mask;
-	struct rollup_cell *c;
+	struct rollup_cell *c = NULL;
 
-	for (; f->cell_index[slot] >= 0; slot = (slot + 1) & mask) {
-		c = &f->cells[f->cell_index[slot]];
-		if (c->hour == hour && c->service == service && strcmp(c->office, office) == 0)
-			return c;
+	for (; f->cell_index[slot] >= 0 && c == NULL; slot = (slot + 1) & mask) {
+		struct rollup_cell *probe = &f->cells[f->cell_index[slot]];
+
+		if (probe->hour == hour && probe->service == service && strcmp(probe->office, office) == 0)
+			c = probe;
 	}
+	if (c != NULL)
+		goto out;
 	if (f->n_cells == f->cap_cells) {
 		f->cap_cells = f->cap_cells ? f->cap_cells * 2 : 64;
 		f->cells = realloc(f->cells, f->cap_cells * sizeof(*f->cells));
@@ -338,6 +341,7 @@ cell_at(struct rollup_fold *f, const char *office, char service, int64_t ts)
 	f->cell_index[slot] = (int32_t)f->n_cells++;
 	if (f->n_cells * 2 > f->cap_index)
 		cells_reindex(f);
+out:
 	return c;
 }
 
@@ -345,11 +349,13 @@ static struct ticket_ctx *
 ticket_find(struct rollup_fold *f, int64_t ticket)
 {
 	size_t mask = f->cap_tickets - 1;
+	struct ticket_ctx *found = NULL;
 
-	for (size_t slot = mix((uint64_t)ticket) & mask; f->tickets[slot].ticket != 0; slot = (slot + 1) & mask)
+	for (size_t slot = mix((uint64_t)ticket) & mask; f->tickets[slot].ticket != 0 && found == NULL;
+	     slot = (slot + 1) & mask)
 		if (f->tickets[slot].ticket == ticket)
-			return &f->tickets[slot];
-	return NULL;
+			found = &f->tickets[slot];
+	return found;
 }
 
 static void ticket_grow(struct rollup_fold *f);
@@ -526,20 +532,19 @@ fold_called(struct rollup_fold *f, int64_t id, const struct event_rec *e, int co
 	struct rollup_cell *cell;
 	int64_t wait;
 
-	if (t->called)
-		return;
+	/* Only the first call is a wait: later ones follow a requeue of someone already called. */
+	if (!t->called && count) {
+		cell = cell_of(f, e);
+		wait = t->joined != 0 ? e->ts - t->joined : e->wait_s;
+		if (wait < 0)
+			wait = 0;
+		cell->calls++;
+		rollup_hist_add(&cell->wait, wait);
+		s = config_service(f->config, (char[]){ e->service, '\0' });
+		if (s != NULL && wait <= s->target_s)
+			cell->within_target++;
+	}
 	t->called = 1;
-	if (!count)
-		return;
-	cell = cell_of(f, e);
-	wait = t->joined != 0 ? e->ts - t->joined : e->wait_s;
-	if (wait < 0)
-		wait = 0;
-	cell->calls++;
-	rollup_hist_add(&cell->wait, wait);
-	s = config_service(f->config, (char[]){ e->service, '\0' });
-	if (s != NULL && wait <= s->target_s)
-		cell->within_target++;
 }
 
 /* done and transferred: the end of a service. */

@@ -234,7 +234,7 @@ test_figures_and_status(void **state)
 	assert_string_equal(json_string_value(json_object_get(row(f, 2, "west"), "status")), "実施中");
 	assert_true(value(row(f, 2, "*"), "this_year") == 20.0);
 	assert_string_equal(json_string_value(json_object_get(row(f, 2, "*"), "status")), "完了");
-	assert_non_null(strstr(json_string_value(json_object_get(row(f, 1, "*"), "result")), "基準値：22.0分（令和7年度）"));
+	assert_non_null(strstr(json_string_value(json_object_get(row(f, 1, "*"), "result")), "基準値：22分（令和7年度）"));
 }
 
 /* A ward with fewer than 5 visits shows no figure, in every format. */
