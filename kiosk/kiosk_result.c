@@ -104,6 +104,8 @@ kiosk_result_json(const struct kiosk_view *v, const char *input)
 	} else if (o->reason != NULL) {
 		json_object_set_new(root, "reason", json_string(o->reason));
 	}
+	if (v->state == KIOSK_STATE_NOTICE && v->walkin >= 0 && v->office != NULL && v->walkin < v->office->n_services)
+		json_object_set_new(root, "walk_in", json_string(v->office->services[v->walkin].code));
 	for (size_t i = 0; o->when != 0 && i < sizeof(when_names) / sizeof(when_names[0]); i++) {
 		if (when_names[i].msg == o->when_msg) {
 			proto_time_format(o->when, when, sizeof(when));
