@@ -208,10 +208,13 @@ limit_take(struct http_ctx *ctx)
 	const struct config *config = http_config(ctx->http);
 	struct api_reserve *r = http_reserve(ctx->http);
 	uint8_t addr[16];
+	int64_t wait = 0;
 
-	if (client_address(ctx->req, addr) != 0)
-		return 0;
-	return reserve_bucket_take(limit_bucket(r, addr), config->booking_limit, config->booking_window_s, ctx->now);
+	/* No address (a Unix socket in front): nothing to count by. */
+	if (client_address(ctx->req, addr) == 0)
+		wait = reserve_bucket_take(limit_bucket(r, addr), config->booking_limit, config->booking_window_s,
+					   ctx->now);
+	return wait;
 }
 
 /* --- the no-show sweep --- */
@@ -223,11 +226,12 @@ sweep_arm(struct api_reserve *r, int64_t due, int64_t now)
 
 	if (due < now)
 		due = now;
-	if (r->sweep_at != 0 && r->sweep_at <= due)
-		return;
-	tv.tv_sec = (time_t)(due - now);
-	r->sweep_at = due;
-	evtimer_add(r->sweep_ev, &tv);
+	/* Armed already for the same time or sooner: that run will look at this one too. */
+	if (r->sweep_at == 0 || due < r->sweep_at) {
+		tv.tv_sec = (time_t)(due - now);
+		r->sweep_at = due;
+		evtimer_add(r->sweep_ev, &tv);
+	}
 }
 
 /* Arms the timer for the earliest booked reservation's window end. */
@@ -315,9 +319,7 @@ out:
 void
 api_reserve_stop(struct api_reserve *r)
 {
-	if (r == NULL)
-		return;
-	if (r->sweep_ev != NULL)
+	if (r != NULL && r->sweep_ev != NULL)
 		event_free(r->sweep_ev);
 	free(r);
 }
@@ -492,12 +494,14 @@ ticket_summary(struct http_ctx *ctx, const struct reserve_rec *rec)
 	struct queue *q = http_queue(ctx->http);
 	struct queue_ticket *t = rec->ticket > 0 ? queue_find_id(q, rec->office, rec->ticket) : NULL;
 	struct proto_ticket v;
+	json_t *j = json_null();
 
-	if (t == NULL)
-		return json_null();
-	queue_ticket_view(q, t, ctx->now, &v);
-	return json_pack("{s:s, s:s, s:i, s:i, s:i}", "label", v.label, "state", proto_state_name(v.state), "position",
-			 v.position, "est_wait_min", v.est_wait_min, "counter", v.counter);
+	if (t != NULL) {
+		queue_ticket_view(q, t, ctx->now, &v);
+		j = json_pack("{s:s, s:s, s:i, s:i, s:i}", "label", v.label, "state", proto_state_name(v.state),
+			      "position", v.position, "est_wait_min", v.est_wait_min, "counter", v.counter);
+	}
+	return j;
 }
 
 static json_t *
@@ -507,10 +511,10 @@ reservation_json(struct http_ctx *ctx, const struct reserve_rec *rec, const char
 	const struct config_office *o = config_office(config, rec->office);
 	const struct config_service *s = service_of(config, rec->service);
 	int64_t opens, closes;
-	json_t *j;
+	json_t *j = NULL;
 
 	if (o == NULL || s == NULL)
-		return NULL; /* an office or procedure no longer configured */
+		goto out; /* an office or procedure no longer configured */
 	reserve_window(config, rec, &opens, &closes);
 	j = json_pack("{s:s, s:s, s:O, s:s, s:O, s:s, s:s}", "code", rec->code, "office", o->code, "office_name",
 		      o->names, "service", s->code, "service_name", s->names, "state", reserve_state_name(rec->state),
@@ -530,6 +534,7 @@ reservation_json(struct http_ctx *ctx, const struct reserve_rec *rec, const char
 			json_object_set_new(j, "status_url", json_string(url));
 		free(url);
 	}
+out:
 	return j;
 }
 
@@ -711,12 +716,13 @@ reservation_get(struct http_ctx *ctx)
 	struct reserve_rec rec;
 	json_t *j;
 
-	if (holder_reservation(ctx, &rec) != 0)
-		return;
-	if ((j = reservation_json(ctx, &rec, NULL)) == NULL)
-		http_reply_problem(ctx, 404, "this reservation's office or procedure is no longer offered");
-	else
-		http_reply_json(ctx, 200, j);
+	/* holder_reservation() has replied when it fails. */
+	if (holder_reservation(ctx, &rec) == 0) {
+		if ((j = reservation_json(ctx, &rec, NULL)) == NULL)
+			http_reply_problem(ctx, 404, "this reservation's office or procedure is no longer offered");
+		else
+			http_reply_json(ctx, 200, j);
+	}
 }
 
 static void

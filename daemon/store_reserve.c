@@ -198,22 +198,26 @@ int
 store_reserve_by_token(struct store *store, const uint8_t *hash, struct reserve_rec *out)
 {
 	sqlite3_stmt *st = store_prepared(store, sql_by_token);
+	int rc = -1;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_blob(st, 1, hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
-	return find_one(st, out);
+	if (st != NULL) {
+		sqlite3_bind_blob(st, 1, hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
+		rc = find_one(st, out);
+	}
+	return rc;
 }
 
 int
 store_reserve_by_code(struct store *store, const char *code, struct reserve_rec *out)
 {
 	sqlite3_stmt *st = store_prepared(store, sql_by_code);
+	int rc = -1;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	return find_one(st, out);
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+		rc = find_one(st, out);
+	}
+	return rc;
 }
 
 int
