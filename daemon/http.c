@@ -20,6 +20,7 @@
 #include "log.h"
 #include "proto.h"
 #include "token.h"
+#include "deadline.h"
 
 /* A reply held back until the turn's transaction commits. */
 struct pending {
@@ -43,6 +44,7 @@ struct http {
 	char *public_url;
 	int verbose;
 	struct event *commit_ev;
+	struct deadline *deadline;     /* slow requests are cut off (deadline.h) */
 	struct pending_list pending;
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
 	size_t n_turn_events, cap_turn_events;
@@ -461,6 +463,21 @@ out:
 	return status;
 }
 
+/* Two Content-Lengths, or one beside Transfer-Encoding, leave open where this request ends
+ * and the next begins (request smuggling): such a request is refused and its connection closed. */
+static int
+framing_ambiguous(struct evhttp_request *req)
+{
+	struct evkeyval *h;
+	int lengths = 0, encodings = 0;
+
+	TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
+		lengths += strcasecmp(h->key, "Content-Length") == 0;
+		encodings += strcasecmp(h->key, "Transfer-Encoding") == 0;
+	}
+	return lengths > 1 || (lengths > 0 && encodings > 0);
+}
+
 static const char *
 method_name(enum evhttp_cmd_type m)
 {
@@ -496,6 +513,7 @@ request_cb(struct evhttp_request *req, void *arg)
 	int path_matched = 0, status;
 	size_t len;
 
+	deadline_arrived(http->deadline, req);
 	memset(&ctx, 0, sizeof(ctx));
 	TAILQ_INIT(&query);
 	ctx.http = http;
@@ -504,6 +522,11 @@ request_cb(struct evhttp_request *req, void *arg)
 	if (path == NULL || path[0] != '/' || strstr(path, "//") != NULL || strstr(path, "/.") != NULL ||
 	    strchr(path, '%') != NULL) {
 		http_reply_problem(&ctx, path == NULL ? 400 : 404, "no such resource");
+		goto out;
+	}
+	if (framing_ambiguous(req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		http_reply_problem(&ctx, 400, "Content-Length given twice or beside Transfer-Encoding");
 		goto out;
 	}
 	for (size_t t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]) && ctx.route == NULL; t++) {
@@ -626,6 +649,11 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 							 EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD | EVHTTP_REQ_PATCH |
 							 EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(http->evhttp, request_cb, http);
+	/* A body refused as too large is read and dropped before the 413, so the client sees the
+	 * answer instead of a reset connection. */
+	evhttp_set_flags(http->evhttp, EVHTTP_SERVER_LINGERING_CLOSE);
+	if (deadline_new(base, http->evhttp, options->timeout_s > 0 ? options->timeout_s : 30, &http->deadline) != 0)
+		goto out;
 	http->socket = evhttp_bind_socket_with_handle(http->evhttp, host, (ev_uint16_t)port);
 	if (http->socket == NULL) {
 		if (asprintf(cause, "cannot listen on %s: %s", options->listen, strerror(errno)) < 0)
@@ -693,6 +721,7 @@ http_free(struct http *http)
 	}
 	if (http->evhttp != NULL)
 		evhttp_free(http->evhttp);
+	deadline_free(http->deadline);
 	if (http->commit_ev != NULL)
 		event_free(http->commit_ev);
 	free(http->public_url);

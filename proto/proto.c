@@ -478,6 +478,7 @@ static const struct {
 	int status;
 	const char *title;
 } titles[] = {
+	{ 200, "OK" },              { 201, "Created" },           { 204, "No Content" },
 	{ 400, "Bad Request" },     { 401, "Unauthorized" },     { 403, "Forbidden" },
 	{ 404, "Not Found" },       { 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 413, "Content Too Large" }, { 415, "Unsupported Media Type" }, { 429, "Too Many Requests" },
