@@ -840,7 +840,8 @@ render_json(const struct progress *p, const struct row *rows, size_t n, FILE *f)
 			 "era", now, "previous_fy", p->fy - 1, "previous_era", prev, "min_cell", PROGRESS_MIN_VISITS,
 			 "columns", "めざす姿（取組目標）", "具体的取組", h.result, h.prev, "実施状況（実施中／完了）", "課題",
 			 h.next, "initiatives", list);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* 12 digits: figures already rounded to their decimals print as such (602.8, not 602.79999999999995). */
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	if (text != NULL)
 		fputs(text, f);
 	fputs("\n", f);
