@@ -65,7 +65,7 @@
       opt.textContent = it[1];
       select.appendChild(opt);
     });
-    if (old !== null) select.value = old;
+    if (old && items.some(function (it) { return it[0] === old; })) select.value = old;
   }
 
   /* --- sign in --- */

@@ -35,6 +35,7 @@ test('sign in, call next, start, transfer, finish — with the token kept out of
   await until(async () => (await currentLabel(page)) === first.label, 'the first ticket is called');
   assert.match(await page.textContent('#message'), /をお呼びしました/);
   assert.strictEqual(await page.isDisabled('#call'), true, 'no second call while one is called');
+  await page.screenshot({ path: path.join(SHOTS, 'staff.png'), fullPage: true });
   await page.click('#start');
   await until(async () => /応対中/.test(await page.textContent('#current-detail')), 'serving');
   await page.selectOption('#transfer-to', 'koseki');
@@ -56,7 +57,6 @@ test('sign in, call next, start, transfer, finish — with the token kept out of
   assert.strictEqual(await page.evaluate(() => JSON.parse(sessionStorage.getItem('madoguchi.staff')).token), token);
   assert.ok(urls.every((u) => !u.includes(token)), 'the token appeared in a URL');
   assert.ok(d.log.every((l) => !l.includes(token)), 'the token appeared in the daemon log');
-  await page.screenshot({ path: path.join(SHOTS, 'staff.png'), fullPage: true });
 });
 
 test('every action has a key', async (t) => {
