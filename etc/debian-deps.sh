@@ -4,7 +4,8 @@
 set -eu
 build="meson ninja-build gcc pkg-config python3 libevent-dev libsqlite3-dev libqrencode-dev
   libjansson-dev libinih-dev libsodium-dev libcmocka-dev"
-test="clang libclang-rt-14-dev valgrind zbar-tools chromium fonts-noto-cjk tmux curl sqlite3 e2fsprogs"
+test="clang libclang-rt-14-dev valgrind zbar-tools chromium fonts-noto-cjk tmux curl sqlite3 e2fsprogs
+  python3-prometheus-client"
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"
 command -v node >/dev/null 2>&1 || want="$want nodejs"
