@@ -313,7 +313,8 @@ kiosk_reply_office_free(struct kiosk_office *office)
 	if (office == NULL)
 		return;
 	names_free(office->name);
-	for (int i = 0; i < office->n_services; i++)
+	/* All of them: a service that failed its checks half way may hold names too. */
+	for (int i = 0; i < KIOSK_SERVICES_MAX; i++)
 		names_free(office->services[i].name);
 	free(office);
 }

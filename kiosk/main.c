@@ -33,6 +33,16 @@ struct args {
 	enum printer_qr qr;
 };
 
+/* A request in flight and what it was for. */
+struct pending {
+	struct kiosk *k;
+	enum kiosk_action_kind kind;
+	char what[160];
+};
+
+/* The menu has at most one request of a kind in flight, so one slot a kind does. */
+#define PENDING_KINDS (KIOSK_ACTION_PRINT + 1)
+
 struct kiosk {
 	struct event_base *base;
 	struct kiosk_http *http;
@@ -46,14 +56,9 @@ struct kiosk {
 	int verbose;
 	int logging;                    /* stderr is not the kiosk's own screen */
 	int status;                     /* --batch: EXIT_REFUSED once a line got no ticket */
+	struct pending pending[PENDING_KINDS];
 };
 
-/* A request in flight and what it was for. */
-struct pending {
-	struct kiosk *k;
-	enum kiosk_action_kind kind;
-	char what[160];
-};
 
 static const struct option long_options[] = {
 	{ "server", required_argument, NULL, 's' },   { "office", required_argument, NULL, 'o' },
@@ -171,7 +176,6 @@ response_cb(const struct kiosk_response *r, void *arg)
 	else if (r->status >= 400)
 		log_line(k, "%s: %d %.*s", p->what, r->status, r->len > 300 ? 300 : (int)r->len, r->body);
 	kiosk_menu_response(k->menu, p->kind, r, now_ms());
-	free(p);
 	pump(k);
 }
 
@@ -212,8 +216,7 @@ pump(struct kiosk *k)
 			print_now(k);
 			continue;
 		}
-		if ((p = calloc(1, sizeof(*p))) == NULL)
-			abort();
+		p = &k->pending[a.kind];
 		p->k = k;
 		p->kind = a.kind;
 		snprintf(p->what, sizeof(p->what), "%s %s", a.method, a.path);
