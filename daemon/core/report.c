@@ -33,6 +33,7 @@ enum {
 	KEY_HOUR = 1 << 1,
 	KEY_SERVICE = 1 << 2,
 	KEY_WEEKDAY = 1 << 3,
+	KEY_WEEK = 1 << 4,              /* the Monday of the JST week, as a day */
 };
 
 static const int by_keys[REPORT_BY_COUNT] = {
@@ -209,6 +210,8 @@ report_key(const struct rollup_cell *c, int keys, struct report_row *row)
 		row->day = report_day_of(c->hour);
 	else if (keys & KEY_WEEKDAY)
 		row->day = calendar_weekday(calendar_civil_from_days(report_day_of(c->hour)));
+	else if (keys & KEY_WEEK)
+		row->day = report_day_of(c->hour) - (calendar_weekday(calendar_civil_from_days(report_day_of(c->hour))) + 6) % 7;
 	row->hour = keys & KEY_HOUR ? rollup_hour_of_day(c->hour) : -1;
 	row->service = keys & KEY_SERVICE ? c->service : 0;
 }
@@ -840,21 +843,23 @@ svg_heatmap(const struct report *r, struct report_buf *b)
 	free(desc.p);
 }
 
-/* Share called within target, day by day, against the service-level goal. */
+/* Share called within target, day by day (week by week beyond two months), against the
+ * service-level goal. */
 static void
 svg_service_level(const struct report *r, struct report_buf *b)
 {
 	const int left = 56, right = 16, top = 40, plot_h = 200, height = top + plot_h + 70;
+	int weekly = (r->to - r->from) > 62 * 86400, step = weekly ? 7 : 1;
 	size_t n = 0;
-	struct report_row *rows = report_group(r, KEY_DAY, &n);
+	struct report_row *rows = report_group(r, weekly ? KEY_WEEK : KEY_DAY, &n);
 	int64_t first = report_day_of(r->from), last = report_day_of(r->to - 1);
 	double span = (double)(last - first > 0 ? last - first : 1), goal = r->config->target_share;
 	int label_every = (int)(span / 10) + 1, in_line = 0;
 	struct report_buf desc = { 0 }, path = { 0 };
 
-	report_printf(&desc, "Share of visitors called within their procedure's target wait, per day, against the "
-			     "goal of %d %%. Days with fewer than %d calls are left out.",
-		      r->config->target_share, REPORT_MIN_CELL);
+	report_printf(&desc, "Share of visitors called within their procedure's target wait, per %s, against the "
+			     "goal of %d %%. A %s with fewer than %d calls is left out.",
+		      weekly ? "week" : "day", r->config->target_share, weekly ? "week" : "day", REPORT_MIN_CELL);
 	svg_open(b, "service-level", height, "サービスレベルの推移（目標時間内に呼ばれた割合）", desc.p);
 	report_printf(b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\" fill=\"#1a1a1a\">"
 			 "目標時間内に呼ばれた割合（%%）</text>", left);
@@ -884,12 +889,12 @@ svg_service_level(const struct report *r, struct report_buf *b)
 		}
 		y = top + plot_h - f.share_within * plot_h;
 		report_printf(&path, "%c%.1f %.1f ", in_line ? 'L' : 'M', x, y);
-		in_line = i + 1 < n && rows[i + 1].day == rows[i].day + 1;
+		in_line = i + 1 < n && rows[i + 1].day == rows[i].day + step;
 		report_date(rows[i].day, date);
-		report_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s: %.1f%%（呼出 %u件）"
+		report_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s%s: %.1f%%（呼出 %u件）"
 				 "</title></circle>",
-			      x, y, f.share_within * 100.0 >= goal ? "#08519c" : "#b30000", date, f.share_within * 100.0,
-			      rows[i].cell.calls);
+			      x, y, f.share_within * 100.0 >= goal ? "#08519c" : "#b30000", date, weekly ? "の週" : "",
+			      f.share_within * 100.0, rows[i].cell.calls);
 	}
 	if (path.p != NULL)
 		report_printf(b, "<path d=\"%s\" fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\"/>", path.p);

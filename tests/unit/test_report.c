@@ -323,6 +323,11 @@ charts(void **state)
 	assert_null(strstr(svg, "4/6（月）"));
 	assert_balanced_svg(svg);
 	free(svg);
+	/* Beyond two months the trend is weekly: days 0–2 make one week of 23 calls, 18 within. */
+	svg = report_svg(year, "service-level");
+	assert_non_null(strstr(svg, "2026-04-06の週: 78.3%"));
+	assert_balanced_svg(svg);
+	free(svg);
 	report_free(year);
 	report_free(r);
 }
