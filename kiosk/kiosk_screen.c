@@ -525,7 +525,8 @@ finish_hint(struct draw *d)
 
 	memset(&key, 0, sizeof(key));
 	key.kind = KIOSK_KEY_ENTER;
-	blank(d);
+	if (d->rows - d->row >= 2)
+		blank(d);
 	line(d, S_KEY, 2, msg(d, KIOSK_MSG_FINISH), &key);
 }
 
@@ -684,23 +685,32 @@ draw_ticket(struct draw *d)
 	const struct kiosk_ticket *t = d->v->ticket;
 	struct kiosk_qr *qr = NULL;
 	char big[KIOSK_SCREEN_BIG_ROWS][512], label[64], *cause = NULL;
-	int qr_rows = 0, scale = 2, room;
+	int qr_rows = 0, scale = 2, left;
 
 	if (t->status_url != NULL && kiosk_qr_new(t->status_url, &qr, &cause) == 0)
 		qr_rows = kiosk_qr_rows(qr);
-	/* Rows after the number: the QR (or the words) and the finish hint. */
-	room = d->rows - d->row - 1 - (qr_rows > 10 ? qr_rows : 10) - 2;
-	line(d, S_BOLD, 2, msg(d, KIOSK_MSG_YOUR_NUMBER), NULL);
 	while (scale > 0 && (int)strlen(t->label) * 6 * scale + 2 > d->cols)
 		scale--;
-	if (scale > 0 && room >= KIOSK_SCREEN_BIG_ROWS + 1 && kiosk_screen_big(t->label, scale, big) > 0) {
+	/* Rows left over when the QR (or ten rows of words) and the finish hint have theirs. */
+	left = d->rows - d->row - (qr_rows > 10 ? qr_rows : 10) - 1;
+	if (scale > 0 && left >= KIOSK_SCREEN_BIG_ROWS + 3 && kiosk_screen_big(t->label, scale, big) > 0) {
+		line(d, S_BOLD, 2, msg(d, KIOSK_MSG_YOUR_NUMBER), NULL);
 		for (int r = 0; r < KIOSK_SCREEN_BIG_ROWS; r++)
 			line(d, S_BIG, 2, big[r], NULL);
-	} else {
-		snprintf(label, sizeof(label), "  %s  ", t->label);
-		line(d, S_KEY, 2, label, NULL);
+		blank(d);
+	} else if (row_begin(d)) {
+		/* Little room: the number beside its heading, so the whole QR still fits. */
+		int w;
+
+		spaces(d, 2);
+		w = put(d, S_BOLD, msg(d, KIOSK_MSG_YOUR_NUMBER), d->cols - 2);
+		snprintf(label, sizeof(label), " %s ", t->label);
+		if (w + 4 < d->cols) {
+			spaces(d, 2);
+			put(d, S_KEY, label, d->cols - w - 4);
+		}
+		row_end(d);
 	}
-	blank(d);
 	qr_and_words(d, qr);
 	finish_hint(d);
 	kiosk_qr_free(qr);

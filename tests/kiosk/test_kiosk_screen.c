@@ -254,7 +254,8 @@ test_ticket_screen(void **state)
 {
 	struct kiosk_menu *m = menu(1);
 	struct kiosk_response t = { KIOSK_TRANSPORT_OK, 201, ticket_json, sizeof(ticket_json) - 1 };
-	char big[KIOSK_SCREEN_BIG_ROWS][512];
+	char big[KIOSK_SCREEN_BIG_ROWS][512], *cause = NULL;
+	struct kiosk_qr *qr = NULL;
 	struct rows r;
 	int big_at = -1;
 
@@ -277,9 +278,14 @@ test_ticket_screen(void **state)
 	assert_true(contains(&r, "take a photo of this screen"));
 	assert_true(contains(&r, "madoguchi-print var/kiosk/x.json"));
 	assert_true(contains(&r, "\xe2\x96\x80"));
-	/* Too small for the big number: the label still shows, plainly. */
+	/* An 80 × 24 terminal: no room for the big number, but the label shows, and the whole QR. */
 	render(kiosk_menu_view(m), 80, 24, &r, NULL);
 	assert_true(contains(&r, "B-012"));
+	assert_true(kiosk_qr_new(kiosk_menu_view(m)->ticket->status_url, &qr, &cause) == 0);
+	for (int y = 0; y < kiosk_qr_rows(qr); y++)
+		if (!contains(&r, kiosk_qr_row(qr, y)))
+			fail_msg("QR row %d of %d is not on the 80x24 screen", y + 1, kiosk_qr_rows(qr));
+	kiosk_qr_free(qr);
 	kiosk_menu_free(m);
 }
 
