@@ -275,13 +275,18 @@ ticket_cancel(struct http_ctx *ctx)
 	int found_stored;
 	struct queue_ticket *t = holder_ticket(ctx, &stored, &found_stored);
 	char *cause = NULL;
+	enum queue_result r;
 
-	if (t == NULL && !found_stored)
+	if (t == NULL && !found_stored) {
 		http_reply_problem(ctx, 404, "no such ticket");
-	else if (t == NULL)
+	} else if (t == NULL) {
 		http_reply_problem(ctx, 409, "the ticket is no longer waiting");
-	else
-		reply_result(ctx, queue_cancel(http_queue(ctx->http), t, ctx->now, &cause), 200, t, cause);
+	} else {
+		/* Not inside reply_result()'s arguments: their order is unspecified, and cause
+		 * could be read before queue_cancel() sets it (the cause was lost and leaked). */
+		r = queue_cancel(http_queue(ctx->http), t, ctx->now, &cause);
+		reply_result(ctx, r, 200, t, cause);
+	}
 }
 
 static void
