@@ -363,6 +363,14 @@ kiosk_menu_line(struct kiosk_menu *m, const char *line, size_t len, int64_t now)
 	line_handle(m, line, len > KIOSK_INPUT_MAX + 1 ? KIOSK_INPUT_MAX + 1 : len, now);
 }
 
+/* 1 when entry i (or none, -1) names the same procedure in both offices. */
+static int
+same_service(const struct kiosk_office *was, const struct kiosk_office *now, int i)
+{
+	return i < 0 || (was != NULL && i < was->n_services && i < now->n_services &&
+			 was->services[i].letter == now->services[i].letter);
+}
+
 /* The office read: a new menu, or a failure that may take the kiosk out of service. */
 static void
 fetch_done(struct kiosk_menu *m, const struct kiosk_response *r, int64_t now)
@@ -374,11 +382,17 @@ fetch_done(struct kiosk_menu *m, const struct kiosk_response *r, int64_t now)
 	m->fetch_inflight = 0;
 	if (r->transport == KIOSK_TRANSPORT_OK && r->status == 200 &&
 	    kiosk_reply_office(r->body, r->len, &office, &cause) == 0 && strcmp(office->code, m->opt.office) == 0) {
+		int kept = same_service(m->office, office, m->view.selected) && same_service(m->office, office, m->view.walkin);
+
 		kiosk_reply_office_free(m->office);
 		m->office = office;
 		m->view.office = office;
 		m->fetch_failures = 0;
 		m->fetch_at = now + m->opt.refresh_ms;
+		/* The procedures changed under a resident's choice: start again rather than pick another. */
+		if (!kept && (m->view.state == KIOSK_STATE_CONFIRM || m->view.state == KIOSK_STATE_PRIORITY ||
+			      m->view.state == KIOSK_STATE_NOTICE))
+			go_home(m, "menu changed", 0, now);
 		if ((m->view.state == KIOSK_STATE_CONNECTING || at_home(m)) && m->view.state != home_state(m))
 			menu_enter_state(m, home_state(m), "office read", now);
 		if (m->has_deferred) {
@@ -396,7 +410,7 @@ fetch_done(struct kiosk_menu *m, const struct kiosk_response *r, int64_t now)
 		m->refused = 1;
 	m->fetch_failures++;
 	m->fetch_at = now + backoff(m, m->fetch_failures);
-	if (m->has_deferred && ++m->deferred_tries > m->opt.retry_attempts) {
+	if (m->has_deferred && (++m->deferred_tries > m->opt.retry_attempts || m->refused)) {
 		m->has_deferred = 0;
 		outcome(m, KIOSK_RESULT_UNAVAILABLE, m->refused ? "refused" : reason, KIOSK_MSG_UNAVAILABLE,
 			KIOSK_MSG_ASK_DESK);

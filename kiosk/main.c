@@ -169,12 +169,16 @@ response_cb(const struct kiosk_response *r, void *arg)
 {
 	struct pending *p = arg;
 	struct kiosk *k = p->k;
+	struct kiosk_problem problem;
 
-	if (r->transport != KIOSK_TRANSPORT_OK)
+	if (r->transport != KIOSK_TRANSPORT_OK) {
 		log_line(k, "%s: %s", p->what,
 			 r->transport == KIOSK_TRANSPORT_CONNECT ? "no connection" : "no answer in time");
-	else if (r->status >= 400)
-		log_line(k, "%s: %d %.*s", p->what, r->status, r->len > 300 ? 300 : (int)r->len, r->body);
+	} else if (r->status >= 300) {
+		/* The daemon's words as the problem parser cleaned them: nothing in a log acts on a terminal. */
+		kiosk_reply_problem(r->status, r->body, r->len, &problem);
+		log_line(k, "%s: %d %s", p->what, r->status, problem.detail);
+	}
 	kiosk_menu_response(k->menu, p->kind, r, now_ms());
 	pump(k);
 }

@@ -722,6 +722,34 @@ test_refresh_fails(void **state)
 	kiosk_menu_free(m);
 }
 
+/* The menu changes under a resident's choice (staff edited the procedures): start again. */
+static void
+test_menu_changes(void **state)
+{
+	static const char fewer[] = "{\"code\":\"naka\",\"name\":" NAMES("中区役所", "Naka") ",\"open\":true,"
+				    "\"services\":[" SERVICE("A", "certificates", "証明書", "Certificates", "3", "10") "]}";
+	struct kiosk_menu *m = ready(0, 0);
+	const struct kiosk_view *v = kiosk_menu_view(m);
+
+	key(m, KIOSK_KEY_DIGIT, 3, T0 + 10);
+	assert_int_equal(v->state, KIOSK_STATE_CONFIRM);
+	kiosk_menu_tick(m, kiosk_menu_deadline(m));
+	take(m, KIOSK_ACTION_FETCH);
+	reply(m, KIOSK_ACTION_FETCH, 200, fewer, T0 + 20000);
+	assert_int_equal(v->state, KIOSK_STATE_MENU);
+	assert_int_equal(v->selected, -1);
+	key(m, KIOSK_KEY_ENTER, 0, T0 + 20010);
+	no_action(m);
+	/* The same procedures read again: the choice stands. */
+	key(m, KIOSK_KEY_DIGIT, 1, T0 + 20020);
+	kiosk_menu_tick(m, kiosk_menu_deadline(m));
+	take(m, KIOSK_ACTION_FETCH);
+	reply(m, KIOSK_ACTION_FETCH, 200, fewer, T0 + 40020);
+	assert_int_equal(v->state, KIOSK_STATE_CONFIRM);
+	assert_int_equal(v->selected, 0);
+	kiosk_menu_free(m);
+}
+
 /* The shell's office code goes into paths: anything odd is refused at the start. */
 static void
 test_bad_office_code(void **state)
@@ -754,7 +782,7 @@ main(void)
 		cmocka_unit_test(test_refused_kiosk),	 cmocka_unit_test(test_closed),
 		cmocka_unit_test(test_start_unreachable), cmocka_unit_test(test_batch_unreachable),
 		cmocka_unit_test(test_print_failed),	 cmocka_unit_test(test_refresh_fails),
-		cmocka_unit_test(test_bad_office_code),
+		cmocka_unit_test(test_menu_changes),	 cmocka_unit_test(test_bad_office_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
