@@ -209,6 +209,19 @@ office_congestion(struct http_ctx *ctx)
 	json_decref(root);
 }
 
+/* {"next_open": "…"} for a closed office, so a kiosk need not parse the sentence. */
+static json_t *
+next_open_member(const struct config *config, const char *office, int64_t now)
+{
+	int64_t next = calendar_next_open(&config_office(config, office)->hours, now);
+	char when[32];
+
+	if (next <= 0)
+		return json_object();
+	proto_time_format(next, when, sizeof(when));
+	return json_pack("{s:s}", "next_open", when);
+}
+
 static void
 ticket_issue(struct http_ctx *ctx)
 {
@@ -226,7 +239,9 @@ ticket_issue(struct http_ctx *ctx)
 	token_new(token, hash);
 	r = queue_issue(http_queue(ctx->http), ctx->office, req.service, req.lang, req.priority, hash, ctx->now, &t,
 			&cause);
-	if (r != QUEUE_OK) {
+	if (r == QUEUE_CLOSED) {
+		http_reply_problem_with(ctx, 503, cause, next_open_member(http_config(ctx->http), ctx->office, ctx->now));
+	} else if (r != QUEUE_OK) {
 		http_reply_problem(ctx, http_status_of(r), cause);
 	} else if (http_persist(ctx) != 0) {
 		http_reply_problem(ctx, 503, "the ticket could not be saved; please try again");

@@ -94,27 +94,6 @@ service_of(const struct config *config, char letter)
 	return config_service(config, text);
 }
 
-/* A problem with members beyond type/title/status/detail, for clients that act on them. */
-static void
-reply_problem_with(struct http_ctx *ctx, int status, const char *detail, json_t *members)
-{
-	char *text = proto_problem(status, detail), *out = NULL;
-	json_t *body = text != NULL ? json_loads(text, 0, NULL) : NULL;
-
-	if (body != NULL && members != NULL)
-		json_object_update(body, members);
-	if (body != NULL)
-		out = json_dumps(body, JSON_COMPACT);
-	if (out != NULL)
-		http_reply_text(ctx, status, "application/problem+json; charset=utf-8", out, strlen(out), NULL);
-	else
-		http_reply_problem(ctx, status, detail);
-	free(text);
-	free(out);
-	json_decref(body);
-	json_decref(members);
-}
-
 static int
 status_of(enum reserve_result r)
 {
@@ -865,7 +844,7 @@ refuse_checkin(struct http_ctx *ctx, const struct reserve_rec *rec, enum reserve
 	case RESERVE_CHECKIN_OK:
 		break;
 	}
-	reply_problem_with(ctx, 409, n >= 0 ? detail : "this reservation cannot be checked in now", members);
+	http_reply_problem_with(ctx, 409, n >= 0 ? detail : "this reservation cannot be checked in now", members);
 	free(detail);
 }
 

@@ -209,6 +209,27 @@ http_reply_problem(struct http_ctx *ctx, int status, const char *detail)
 	free(text);
 }
 
+/* A problem with members beyond type/title/status/detail, for clients that act on them. */
+void
+http_reply_problem_with(struct http_ctx *ctx, int status, const char *detail, json_t *members)
+{
+	char *text = proto_problem(status, detail), *out = NULL;
+	json_t *body = text != NULL ? json_loads(text, 0, NULL) : NULL;
+
+	if (body != NULL && members != NULL)
+		json_object_update(body, members);
+	if (body != NULL)
+		out = json_dumps(body, JSON_COMPACT);
+	if (out != NULL)
+		http_reply_text(ctx, status, "application/problem+json; charset=utf-8", out, strlen(out), NULL);
+	else
+		http_reply_problem(ctx, status, detail);
+	free(text);
+	free(out);
+	json_decref(body);
+	json_decref(members);
+}
+
 void
 http_reply_status(struct http_ctx *ctx, int status)
 {

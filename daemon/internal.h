@@ -104,6 +104,8 @@ void http_reply_json(struct http_ctx *ctx, int status, json_t *body); /* steals 
 void http_reply_text(struct http_ctx *ctx, int status, const char *content_type, const char *body, size_t len,
 		     const char *cache_control);
 void http_reply_problem(struct http_ctx *ctx, int status, const char *detail);
+/* A problem with more members (e.g. "next_open", "reason"); steals members. */
+void http_reply_problem_with(struct http_ctx *ctx, int status, const char *detail, json_t *members);
 void http_reply_status(struct http_ctx *ctx, int status);
 /* The HTTP status for a queue result. */
 int http_status_of(enum queue_result r);

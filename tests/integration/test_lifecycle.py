@@ -193,6 +193,7 @@ class Hours(harness.DaemonTest):
         r = self.d.issue('shut', 'A')
         self.assertEqual(r.status, 503, r)
         self.assertIn(self.day + 'T09:00:00+09:00', r.json['detail'])
+        self.assertEqual(r.json['next_open'], self.day + 'T09:00:00+09:00')
         office = self.d.get('/api/v1/offices/shut').json
         self.assertFalse(office['open'])
         self.assertEqual(office['next_open'], self.day + 'T09:00:00+09:00')
