@@ -46,6 +46,7 @@ struct http {
 	struct event *commit_ev;
 	struct deadline *deadline;     /* slow requests are cut off (deadline.h) */
 	struct pending_list pending;
+	struct api_live *live;         /* event streams (api_live.c) */
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
 	size_t n_turn_events, cap_turn_events;
 	struct http_commit_stats commit_stats;
@@ -86,6 +87,12 @@ const char *
 http_public_url(struct http *http)
 {
 	return http->public_url;
+}
+
+struct api_live *
+http_live(struct http *http)
+{
+	return http->live;
 }
 
 struct event_base *
@@ -703,6 +710,8 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	}
 	if (api_reserve_start(http, &http->reserve, cause) != 0)
 		goto out;
+	if (api_live_start(http, &http->live, cause) != 0)
+		goto out;
 	*out = http;
 	http = NULL;
 	rc = 0;
@@ -742,6 +751,8 @@ http_free(struct http *http)
 	}
 	if (http->evhttp != NULL)
 		evhttp_free(http->evhttp);
+	/* After evhttp_free(): closing the streams' connections has let go of every client. */
+	api_live_stop(http->live);
 	deadline_free(http->deadline);
 	if (http->commit_ev != NULL)
 		event_free(http->commit_ev);

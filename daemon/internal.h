@@ -64,6 +64,12 @@ extern const struct http_route api_pages_routes[];
 extern const struct http_route api_reserve_routes[];
 extern const struct http_route api_staff_routes[];
 
+/* Live event streams (api_live.c): state of their own, started and stopped with the server. */
+struct api_live;
+int api_live_start(struct http *http, struct api_live **out, char **cause);
+void api_live_stop(struct api_live *live);
+struct api_live *http_live(struct http *http);
+
 /* Called after each commit with the events it made durable, in order (SSE, boards). */
 void api_live_committed(struct http *http, const struct event_rec *events, size_t n);
 

@@ -256,6 +256,7 @@ class Day:
         elif what == 'back':
             k = data[0]
             self.counters[k]['state'] = 'open'
+            self.counters[k]['idle'] = False  # its first call is on the way
             self.emit(now, self.counters[k]['services'].replace('', '|').strip('|'), '', 'counter_open', k)
             self.push(now + self.rng.randint(5, 30), 'free', k)
         elif what == 'serving':

@@ -201,6 +201,8 @@ city_key(struct parse_state *ps, const char *key, const char *value)
 	} else if (strcmp(key, "booking_window_min") == 0) {
 		ok = parse_int(value, 1, 1440, &minutes) == 0;
 		c->booking_window_s = minutes * 60;
+	} else if (strcmp(key, "live_clients_per_office") == 0) {
+		ok = parse_int(value, 1, 1000000, &c->live_clients_per_office) == 0;
 	} else {
 		fail(ps, "unknown key \"%s\" in [city]", key);
 		return 0;
@@ -708,6 +710,7 @@ config_parse(const char *text, const char *name, struct config **out, char **cau
 	c->walkin_share = 50;
 	c->booking_limit = 10;
 	c->booking_window_s = 60 * 60;
+	c->live_clients_per_office = 500;
 	ps.config = c;
 	line = ini_parse_string(text, config_ini_line, &ps);
 	if (line != 0 || ps.error != NULL) {

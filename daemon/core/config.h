@@ -104,6 +104,8 @@ struct config {
 	/* The city's initiatives, reviewed yearly in the progress record (progress.h). */
 	int n_initiatives;
 	struct config_initiative initiatives[CONFIG_MAX_INITIATIVES];
+	/* Live event streams (api_live.c): at most this many open per office; more get 503. */
+	int live_clients_per_office;
 };
 
 /* Parse INI text; name is the file name used in errors ("FILE:LINE: problem"). */

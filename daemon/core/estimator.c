@@ -388,6 +388,8 @@ struct sim_counter {
 	int may_pause;                   /* open, and its pause of the day is still to come */
 	double pace;                     /* its stays over the usual */
 	double *chance;                  /* by bin of the day: the chance it is away for its pause */
+	int standing_in;                 /* a closed counter taking what no other serves */
+	char only[27];                   /* what it stands in for */
 };
 
 /* The moment a counter ends `work` seconds of work begun at start, when in each bin of the
@@ -455,7 +457,8 @@ counter_start(const struct estimator *e, const struct estimator_counter *c, int6
 	return at;
 }
 
-/* Closed counters stand in for procedures no open or paused counter serves. */
+/* Closed counters stand in for procedures no open or paused counter serves, and only for
+ * those: a closed counter would open for them, not for what others already serve. */
 static void
 stand_ins(const struct estimator_counter *counters, int n, struct sim_counter *sim, const char *letters, int64_t now)
 {
@@ -463,12 +466,19 @@ stand_ins(const struct estimator_counter *counters, int n, struct sim_counter *s
 		int served = 0;
 
 		for (int k = 0; k < n && !served; k++)
-			served = sim[k].active && strchr(counters[k].services, *l) != NULL;
+			served = sim[k].active && !sim[k].standing_in && strchr(counters[k].services, *l) != NULL;
 		for (int k = 0; k < n && !served; k++) {
-			if (counters[k].state == PROTO_COUNTER_CLOSED && strchr(counters[k].services, *l) != NULL) {
-				sim[k].active = 1;
-				sim[k].free_at = (double)now;
-			}
+			size_t len = strlen(sim[k].only);
+
+			if (counters[k].state != PROTO_COUNTER_CLOSED || strchr(counters[k].services, *l) == NULL ||
+			    len >= sizeof(sim[k].only) - 1)
+				continue;
+			sim[k].active = 1;
+			sim[k].standing_in = 1;
+			sim[k].free_at = (double)now;
+			sim[k].only[len] = *l;
+			sim[k].only[len + 1] = '\0';
+			sim[k].services = sim[k].only;
 		}
 	}
 }
@@ -526,6 +536,8 @@ estimator_forecast(const struct estimator *e, const struct policy_params *params
 		const struct counter_memory *m = &e->counters[k];
 
 		sim[k].services = counters[k].services;
+		sim[k].standing_in = 0;
+		sim[k].only[0] = '\0';
 		sim[k].pace = counter_pace(e, k + 1);
 		sim[k].free_at = counter_start(e, &counters[k], now, turnaround, sim[k].pace);
 		sim[k].active = sim[k].free_at >= 0;
