@@ -15,8 +15,10 @@
 
 /*
  * One connection. We hold a reference on its bufferevent, so the pointer stays valid after
- * evhttp frees the connection; evhttp's free clears the bufferevent's callbacks, which is
- * how the sweep learns that the connection is gone and lets the reference go. evhttp closes
+ * evhttp frees the connection; freeing clears the bufferevent's callbacks, which is how the
+ * sweep learns that the connection is gone and lets the reference go. (The event callback,
+ * not the read callback: evhttp clears the read callback itself while it writes a reply.)
+ * evhttp closes
  * the socket itself (the bufferevent is made without BEV_OPT_CLOSE_ON_FREE, as evhttp makes
  * its own), so holding on never keeps a descriptor open.
  */
@@ -187,12 +189,12 @@ deadline_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (size_t i = 0; i < d->cap; i++) {
 		struct watch *w = d->table[i];
-		bufferevent_data_cb readcb = NULL;
+		bufferevent_event_cb eventcb = NULL;
 
 		if (w == NULL)
 			continue;
-		bufferevent_getcb(w->bev, &readcb, NULL, NULL, NULL);
-		if (readcb == NULL) {
+		bufferevent_getcb(w->bev, NULL, NULL, &eventcb, NULL);
+		if (eventcb == NULL) {
 			deadline_remove_at(d, i);
 			deadline_release(w);
 			i--; /* another entry may have moved into slot i */

@@ -36,6 +36,12 @@ def raw(daemon, data, timeout=5, shut=True):
     return got
 
 
+def harness_client(daemon, token):
+    """A keep-alive client (test_crash's), for many requests in a row."""
+    import test_crash
+    return test_crash.Client(daemon, token)
+
+
 def status_of(reply):
     """The status code of the first response in raw bytes, or None."""
     if not reply.startswith(b'HTTP/1.'):
@@ -185,6 +191,40 @@ class Hostile(harness.DaemonTest):
         # Closed from the client's side in every state: nothing half-done stays behind.
         time.sleep(0.3)
         self.assert_unharmed()
+
+    def test_slow_reader_keeps_its_reply(self):
+        """A client that takes its time reading a long reply is not cut off while the reply
+        goes out (the deadline times requests, not replies), and others are served meanwhile."""
+        kiosk = harness_client(self.d, self.kiosk)
+        for i in range(300):
+            status, _ = kiosk.request('POST', '/api/v1/offices/naka/tickets', {'service': 'AB'[i % 2]})
+            self.assertEqual(status, 201)
+        kiosk.close()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # A small window and small segments keep the daemon's send buffer small, so the reply
+        # (the staff queue: every ticket waiting) is still being written seconds later.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+        s.settimeout(30)
+        s.connect((self.d.host, self.d.port))
+        s.sendall(b'GET /api/v1/offices/naka/queue HTTP/1.1\r\nHost: x\r\nConnection: close\r\n'
+                  b'Authorization: Bearer ' + self.d.token('counter').encode() + b'\r\n\r\n')
+        got = s.recv(1024)
+        for _ in range(3):   # past the daemon's once-a-second sweep of connections, twice
+            time.sleep(1.2)
+            self.assertEqual(self.d.get('/api/v1/offices/naka').status, 200)
+            got += s.recv(2048)
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        s.close()
+        head, _, body = got.partition(b'\r\n\r\n')
+        self.assertEqual(status_of(head), 200, head)
+        self.assertGreater(len(body), 60000)
+        self.assertEqual(len(json.loads(body)['tickets']), 303)
+        self.assertIsNone(self.d.proc.poll(), 'madoguchid died')
 
     def test_slowloris_times_out(self):
         """Headers trickled a byte at a time never complete a request: the daemon closes the
