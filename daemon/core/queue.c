@@ -14,6 +14,7 @@ struct queue_ticket {
 	struct ticket_rec rec;
 	int office;                      /* index in config */
 	int64_t forecast_at;             /* when the office's forecast expects it called */
+	uint64_t forecast_serial;        /* which of the office's forecasts set forecast_at */
 };
 
 struct qcounter {
@@ -32,6 +33,7 @@ struct qoffice {
 	size_t n_waiting, cap_waiting;
 	struct estimator *estimator;     /* what this office's counters have taught */
 	uint64_t forecast_version;       /* the queue version the forecast below is of */
+	uint64_t forecast_serial;        /* counts the office's forecasts */
 	int64_t forecast_now;
 	int64_t newcomer_at[26];         /* when someone taking a ticket now would be called */
 };
@@ -944,7 +946,13 @@ queue_open_counters(struct queue *q, const char *office, char service)
 
 /* The office's forecast at now (estimator.h): every waiting ticket's call and a newcomer's
  * for each procedure. One forecast serves every question until the queue changes; while it
- * does not, the forecast of a few seconds ago still stands and the waits count down. */
+ * does not, the forecast of a few seconds ago still stands and the waits count down.
+ *
+ * A forecast runs the calling policy over everyone waiting, O(n²) in the office's queue, so
+ * a busy office (tickets, calls and phones asking, many times a second) is forecast at most
+ * once a second: within the second of the last forecast it stands even though the queue
+ * changed, and a ticket it does not know yet is expected where it put a newcomer for that
+ * procedure (queue_estimate_s()). An estimate is in minutes; a second's lag is invisible. */
 static void
 forecast(struct queue *q, struct qoffice *o, int64_t now)
 {
@@ -952,8 +960,8 @@ forecast(struct queue *q, struct qoffice *o, int64_t now)
 	struct policy_candidate *cand;
 	int64_t *call_at;
 
-	if (o->forecast_version == q->version && o->forecast_now != 0 && now >= o->forecast_now &&
-	    now - o->forecast_now < 10)
+	if (o->forecast_now != 0 && now >= o->forecast_now &&
+	    ((o->forecast_version == q->version && now - o->forecast_now < 10) || now == o->forecast_now))
 		return;
 	cand = calloc(o->n_waiting + 1, sizeof(*cand));
 	call_at = calloc(o->n_waiting + 1, sizeof(*call_at));
@@ -973,8 +981,11 @@ forecast(struct queue *q, struct qoffice *o, int64_t now)
 	if (estimator_forecast(o->estimator, &q->params, cand, o->n_waiting, counters, o->config->n_counters,
 			       o->config->services, now, call_at, o->newcomer_at) != 0)
 		abort();
-	for (size_t i = 0; i < o->n_waiting; i++)
+	o->forecast_serial++;
+	for (size_t i = 0; i < o->n_waiting; i++) {
 		o->waiting[i]->forecast_at = call_at[i];
+		o->waiting[i]->forecast_serial = o->forecast_serial;
+	}
 	o->forecast_version = q->version;
 	o->forecast_now = now;
 	free(cand);
@@ -996,7 +1007,9 @@ queue_estimate_s(struct queue *q, const struct queue_ticket *t, int64_t now)
 
 	if (t->rec.state == PROTO_WAITING) {
 		forecast(q, o, now);
-		s = seconds_until(t->forecast_at, now, &q->config->services[t->rec.service - 'A']);
+		s = seconds_until(t->forecast_serial == o->forecast_serial ? t->forecast_at
+									    : o->newcomer_at[t->rec.service - 'A'],
+				  now, &q->config->services[t->rec.service - 'A']);
 	}
 	return s;
 }
