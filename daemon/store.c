@@ -513,6 +513,9 @@ store_load(struct store *s, const char *day, struct queue *q, int64_t *max_id, c
 	}
 	*max_id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	/* What the counters have taught, so estimates are good from the first ticket. */
+	if (store_estimate_history(s, day, q, cause) != 0)
+		goto out;
 	rc = 0;
 out:
 	return rc;

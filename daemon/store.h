@@ -109,4 +109,8 @@ int store_import_max_ticket(struct store *store, int64_t *max_id);
 /* 1 when office has events with from <= ts < to, 0 when not, -1 on error. */
 int store_import_has_events(struct store *store, const char *office, int64_t from, int64_t to);
 
+/* store_estimate.c: the estimator's history at start-up — four weeks of finished tickets and
+ * counter changes, fed to queue_learn_ticket() and queue_learn(). Part of store_load(). */
+int store_estimate_history(struct store *store, const char *day, struct queue *q, char **cause);
+
 #endif

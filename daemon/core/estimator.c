@@ -1,6 +1,7 @@
 /* estimator: learned service times and the forward simulation of the calling policy. */
 #include "estimator.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,7 @@ struct estimator {
 	struct mean pause;
 	double pause_starts[BINS];       /* pauses begun in each bin of the day, decayed by day */
 	double counter_days;             /* days × counters open that day, decayed alike */
+	int open_today;                  /* counters open on the current day, whose pause may be to come */
 	int64_t day;                     /* the current local day, days since the epoch */
 	struct counter_memory counters[ESTIMATOR_MAX_COUNTERS];
 };
@@ -121,6 +123,7 @@ new_day(struct estimator *e, int64_t ts)
 	for (int b = 0; b < BINS; b++)
 		e->pause_starts[b] *= DAY_DECAY;
 	e->counter_days *= DAY_DECAY;
+	e->open_today = 0;
 	for (int k = 0; k < ESTIMATOR_MAX_COUNTERS; k++) {
 		for (int b = 0; b < BINS; b++)
 			e->counters[k].pause_starts[b] *= DAY_DECAY;
@@ -226,6 +229,7 @@ estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_s
 		c->open_today = 1;
 		c->days += 1;
 		e->counter_days += 1;
+		e->open_today++;
 	}
 	if (state == PROTO_COUNTER_PAUSED && (!c->known || c->state != PROTO_COUNTER_PAUSED) && c->open_today &&
 	    !c->paused_today) {
@@ -347,8 +351,10 @@ static void
 pause_chances(const struct estimator *e, int counter, int64_t now, double chance[BINS])
 {
 	const struct counter_memory *c = counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS ? &e->counters[counter - 1] : NULL;
-	int own = c != NULL && c->days >= 0.5;
-	double days = own ? c->days : e->counter_days, before = 0, starts[BINS];
+	/* Days whose pauses are known: today's is still to come. */
+	double own_days = c != NULL ? c->days - (c->open_today ? 1 : 0) : 0;
+	int own = own_days >= 0.5;
+	double days = own ? own_days : e->counter_days - e->open_today, before = 0, starts[BINS];
 	double width = estimator_pause_s(e) / (BIN_MIN * 60.0);
 	int from = local_bin(now);
 
@@ -564,11 +570,11 @@ estimator_forecast(const struct estimator *e, const struct policy_params *params
 		o = origin[pick];
 		if (o >= n_waiting) {
 			/* A newcomer is only asked about: the counter's time is not spent on them. */
-			newcomer_at[o - n_waiting] = (int64_t)sim[k].free_at;
+			newcomer_at[o - n_waiting] = (int64_t)llround(sim[k].free_at);
 		} else {
 			char s = left[pick].service;
 
-			call_at[o] = (int64_t)sim[k].free_at;
+			call_at[o] = (int64_t)llround(sim[k].free_at);
 			/* Expected time taken: some of those waiting leave before their call. */
 			sim[k].free_at = advance(sim[k].free_at,
 						 (1.0 - estimator_leave_share(e, s)) *
