@@ -34,8 +34,8 @@ run_suite "valgrind" build-test -- --setup valgrind --suite unit
 
 if [ -x tests/fuzz/run.sh ]; then
 	echo "=== fuzz"
-	CC=clang run_suite "fuzz build" build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -- \
-		--suite fuzz
+	tests/fuzz/run.sh build-fuzz || status=1
+	runs="$runs build-fuzz/meson-logs/testlog.json"
 fi
 
 # One closing line over every run above.
