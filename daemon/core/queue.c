@@ -949,10 +949,13 @@ queue_open_counters(struct queue *q, const char *office, char service)
  * does not, the forecast of a few seconds ago still stands and the waits count down.
  *
  * A forecast runs the calling policy over everyone waiting, O(n²) in the office's queue, so
- * a busy office (tickets, calls and phones asking, many times a second) is forecast at most
- * once a second: within the second of the last forecast it stands even though the queue
- * changed, and a ticket it does not know yet is expected where it put a newcomer for that
- * procedure (queue_estimate_s()). An estimate is in minutes; a second's lag is invisible. */
+ * an office with a long line (tickets, calls and phones asking, many times a second) is
+ * forecast at most once a second: within the second of the last forecast it stands even
+ * though the queue changed, and a ticket it does not know yet is expected where it put a
+ * newcomer for that procedure (queue_estimate_s()). A shorter line costs little and is
+ * forecast afresh after every change: there a burst of tickets in one second would leave
+ * the newcomer's estimate well behind (thirty people at a kiosk, still "no wait"). */
+#define FORECAST_EXACT_MAX 150
 static void
 forecast(struct queue *q, struct qoffice *o, int64_t now)
 {
@@ -961,7 +964,8 @@ forecast(struct queue *q, struct qoffice *o, int64_t now)
 	int64_t *call_at;
 
 	if (o->forecast_now != 0 && now >= o->forecast_now &&
-	    ((o->forecast_version == q->version && now - o->forecast_now < 10) || now == o->forecast_now))
+	    ((o->forecast_version == q->version && now - o->forecast_now < 10) ||
+	     (now == o->forecast_now && o->n_waiting > FORECAST_EXACT_MAX)))
 		return;
 	cand = calloc(o->n_waiting + 1, sizeof(*cand));
 	call_at = calloc(o->n_waiting + 1, sizeof(*call_at));

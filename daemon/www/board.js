@@ -20,6 +20,7 @@
   var recent = [];      /* newest first */
   var loaded = false;
   var liveKind = 'polling';
+  var order = 0;        /* calls in the order the board learned them: ties within a second */
 
   /* --- the announcer: a queue of chime + Japanese + English, played one at a time --- */
   var Announcer = (function () {
@@ -159,7 +160,7 @@
 
   function render() {
     var calls = Object.keys(now).map(function (k) { return now[k]; });
-    calls.sort(function (a, b) { return b.at - a.at; });
+    calls.sort(function (a, b) { return b.at - a.at || b.order - a.order; });
     var list = M.el('now');
     list.textContent = '';
     calls.forEach(function (c, i) { list.appendChild(item(c, i === 0 && Date.now() - c.at < 30000, true)); });
@@ -177,7 +178,7 @@
   }
 
   function called(data, again) {
-    var call = { label: data.label, counter: data.counter, at: data.ts ? Date.parse(data.ts) : Date.now() };
+    var call = { label: data.label, counter: data.counter, at: data.ts ? Date.parse(data.ts) : Date.now(), order: ++order };
     var known = now[call.counter];
     if (!again && known && known.label === call.label) return; /* already shown (refresh won the race) */
     now[call.counter] = call;
@@ -201,7 +202,7 @@
         seen[c.number] = true;
         var known = now[c.number];
         if (known && known.label === c.current) return;
-        var call = { label: c.current, counter: c.number, at: loaded ? Date.now() : 0 };
+        var call = { label: c.current, counter: c.number, at: loaded ? Date.now() : 0, order: ++order };
         if (loaded) {
           called({ label: c.current, counter: c.number }, false);
         } else {
@@ -237,7 +238,7 @@
       recalled: function (d) { called(d, true); },
       recent: function (d) {
         (d.calls || []).slice().reverse().forEach(function (c) {
-          remember({ label: c.label, counter: c.counter, at: Date.parse(c.ts) });
+          remember({ label: c.label, counter: c.counter, at: Date.parse(c.ts), order: ++order });
         });
         render();
       },

@@ -91,6 +91,8 @@
   var chosenLang = false;
   var liveKind = 'polling';
   var announced = null;   /* the call (counter and time) already made noticeable */
+  var stream = null;      /* live updates, ended once nothing more can happen */
+  var FINAL = { done: true, no_show: true, cancelled: true };
 
   function show(id, yes) {
     M.el(id).hidden = !yes;
@@ -112,6 +114,7 @@
   }
 
   function renderLive() {
+    if (liveKind === 'final') return;
     M.el('live').textContent = liveKind === 'live' ? M.t('live')
       : liveKind === 'offline' ? M.t('offline') : M.t('polling', { s: 20 });
   }
@@ -166,6 +169,12 @@
     if (!waiting) show('confirm', false);
     show('loading', false);
     show('ticket', true);
+    if (FINAL[tk.state] && stream) {
+      stream.close();
+      stream = null;
+      liveKind = 'final';
+      M.el('live').textContent = '';
+    }
   }
 
   function fail(err) {
@@ -225,9 +234,9 @@
       });
     });
     M.el('state-news').tabIndex = -1;
-    M.live(base + '/events', { position: onEvent, called: onEvent, done: onEvent }, refresh, {
+    stream = M.live(base + '/events', { position: onEvent, called: onEvent, done: onEvent }, refresh, {
       pollSeconds: 20,
-      status: function (kind) { liveKind = kind; renderLive(); }
+      status: function (kind) { if (liveKind !== 'final') liveKind = kind; renderLive(); }
     });
   }
 
