@@ -492,14 +492,16 @@ ticket_events(struct http_ctx *ctx)
 			http_reply_status(ctx, 204);
 		else
 			http_reply_problem(ctx, 404, "no such ticket");
-		return;
+		goto out;
 	}
 	state = queue_ticket_rec(t)->state;
 	if (state == PROTO_DONE || state == PROTO_NO_SHOW || state == PROTO_CANCELLED) {
 		http_reply_status(ctx, 204);
-		return;
+		goto out;
 	}
 	stream_open(ctx, LIVE_TICKET, config_office_index(http_config(ctx->http), queue_ticket_rec(t)->office), hash);
+out:
+	return;
 }
 
 /* --- after each commit --- */
@@ -517,12 +519,9 @@ api_live_committed(struct http *http, const struct event_rec *events, size_t n)
 	int64_t now = (int64_t)time(NULL);
 	char *touched = NULL;
 
-	if (live == NULL)
-		return;
 	queue_learn(http_queue(http), events, n);
-	touched = calloc((size_t)live->n_offices + 1, 1);
-	if (touched == NULL)
-		return;
+	if (live == NULL || (touched = calloc((size_t)live->n_offices + 1, 1)) == NULL)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const struct event_rec *e = &events[i];
 		int office = config_office_index(http_config(http), e->office);
@@ -556,6 +555,7 @@ api_live_committed(struct http *http, const struct event_rec *events, size_t n)
 				client_drop(c);
 		}
 	}
+out:
 	free(touched);
 }
 

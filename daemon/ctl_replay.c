@@ -88,12 +88,14 @@ warn(struct replay *r, int line, const char *fmt, ...)
 	va_list ap;
 
 	if (++r->warnings > REPLAY_WARN_MAX)
-		return;
+		goto out;
 	va_start(ap, fmt);
 	fprintf(stderr, "%s:%d: warning: ", r->file, line);
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "; row skipped\n");
 	va_end(ap);
+out:
+	return;
 }
 
 /* --- reading --- */
@@ -139,8 +141,10 @@ read_rows(struct replay *r, const char *text, size_t len)
 	char *cause = NULL;
 	int line = 0, got, bad = 0;
 
-	if (eventlog_reader_new(text, len, &reader) != 0)
+	if (eventlog_reader_new(text, len, &reader) != 0) {
+		fprintf(stderr, "madoguchictl: out of memory\n");
 		return -1;
+	}
 	while ((got = eventlog_reader_next(reader, &row, &line, &cause)) != 0) {
 		if (got < 0) {
 			fprintf(stderr, "%s:%d: %s\n", r->file, line, cause != NULL ? cause : "invalid line");
@@ -337,7 +341,7 @@ finish_quietly(struct replay *r, struct stay *s, int64_t now)
 	const struct ticket_rec *rec = t != NULL ? queue_ticket_rec(t) : NULL;
 
 	if (rec == NULL)
-		return;
+		goto out;
 	if (rec->state == PROTO_WAITING)
 		queue_cancel(r->q, t, now, NULL);
 	else if (rec->state == PROTO_CALLED)
@@ -345,6 +349,8 @@ finish_quietly(struct replay *r, struct stay *s, int64_t now)
 	else if (rec->state == PROTO_SERVING)
 		queue_done(r->q, s->office, s->id, 0, now, &t, NULL);
 	queue_changes_clear(r->q);
+out:
+	return;
 }
 
 /* A new business day at an office: what the log left open the day before is closed. */
@@ -365,7 +371,7 @@ day_check(struct replay *r, const struct eventlog_row *row)
 		d->day = day;
 	}
 	if (d->day == day || o == NULL)
-		return;
+		goto out;
 	d->day = day;
 	for (size_t i = 0; i < r->n_stays; i++)
 		if (strcmp(r->stays[i].office, row->office) == 0 && r->stays[i].issued < row->ts)
@@ -377,6 +383,8 @@ day_check(struct replay *r, const struct eventlog_row *row)
 			queue_counter_set(r->q, row->office, k, 1, PROTO_COUNTER_CLOSED, NULL, row->ts, NULL);
 	}
 	queue_changes_clear(r->q);
+out:
+	return;
 }
 
 /* A new stay: the estimator's prediction and the naive one, at the moment it joins the line. */
@@ -411,10 +419,10 @@ do_issued(struct replay *r, size_t i)
 	char *cause = NULL;
 
 	if (r->consumed[i])
-		return; /* made with its transfer */
+		goto out; /* made with its transfer */
 	if (s != NULL && state_of(r, s) <= PROTO_SERVING) {
 		warn(r, r->lines[i], "ticket %s is already in line", row->ticket);
-		return;
+		goto out;
 	}
 	/* Tokens only need to differ: the queue finds visits by them. */
 	memset(token, 0, sizeof(token));
@@ -423,10 +431,12 @@ do_issued(struct replay *r, size_t i)
 	if (queue_issue(r->q, row->office, letter, PROTO_JA, PROTO_PRIO_NONE, token, row->ts, &t, &cause) != QUEUE_OK) {
 		warn(r, r->lines[i], "%s", cause != NULL ? cause : "the ticket could not be issued");
 		free(cause);
-		return;
+		goto out;
 	}
 	learn(r);
 	stay_new(r, row, t, row->ts);
+out:
+	return;
 }
 
 /* A counter a call can use: the row's, or for a log without one, a free counter serving it. */
@@ -461,12 +471,14 @@ counter_clear(struct replay *r, const char *office, int counter, int64_t now)
 	const struct ticket_rec *rec;
 
 	if (queue_counter_state(r->q, office, counter, &state, NULL, &current) != 0 || current == NULL)
-		return;
+		goto out;
 	rec = queue_ticket_rec(current);
 	if (rec->state == PROTO_CALLED)
 		queue_start(r->q, office, rec->id, 0, now, &current, NULL);
 	queue_done(r->q, office, rec->id, 0, now, &current, NULL);
 	learn(r);
+out:
+	return;
 }
 
 static void
@@ -481,29 +493,31 @@ do_called(struct replay *r, size_t i)
 
 	if (t == NULL || state > PROTO_SERVING) {
 		warn(r, r->lines[i], "ticket %s is not in line", row->ticket);
-		return;
+		goto out;
 	}
 	counter = call_counter(r, row, queue_ticket_rec(t)->service);
 	if (state == PROTO_CALLED && queue_ticket_rec(t)->counter == counter) {
 		queue_recall(r->q, row->office, s->id, 0, row->ts, &t, NULL);
 		learn(r);
-		return;
+		goto out;
 	}
 	if (state != PROTO_WAITING) {
 		/* Called again elsewhere: the earlier call ended without the log saying so. */
 		finish_quietly(r, s, row->ts);
 		warn(r, r->lines[i], "ticket %s was %s; counted from its first call", row->ticket, proto_state_name(state));
-		return;
+		goto out;
 	}
 	counter_clear(r, row->office, counter, row->ts);
 	if (queue_call_id(r->q, row->office, counter, s->id, row->ts, &t, &cause) != QUEUE_OK) {
 		warn(r, r->lines[i], "%s", cause != NULL ? cause : "the call failed");
 		free(cause);
-		return;
+		goto out;
 	}
 	learn(r);
 	if (s->called == 0)
 		s->called = row->ts;
+out:
+	return;
 }
 
 /* serving, done, no_show, cancelled, recalled: one queue step from the states the log allows. */
@@ -518,7 +532,7 @@ do_step(struct replay *r, size_t i)
 
 	if (t == NULL || state > PROTO_SERVING) {
 		warn(r, r->lines[i], "ticket %s is not in line", row->ticket);
-		return;
+		goto out;
 	}
 	if (state == PROTO_WAITING &&
 	    (row->kind == EVENTLOG_SERVING || row->kind == EVENTLOG_DONE || row->kind == EVENTLOG_NO_SHOW)) {
@@ -563,9 +577,11 @@ do_step(struct replay *r, size_t i)
 		/* Finished without a call in the log: it leaves the line, with no wait to compare. */
 		finish_quietly(r, s, now);
 		warn(r, r->lines[i], "ticket %s was never called", row->ticket);
-		return;
+		goto out;
 	}
 	learn(r);
+out:
+	return;
 }
 
 static void
@@ -581,7 +597,7 @@ do_transferred(struct replay *r, size_t i)
 
 	if (t == NULL || (state != PROTO_CALLED && state != PROTO_SERVING)) {
 		warn(r, r->lines[i], "ticket %s is not at a counter", row->ticket);
-		return;
+		goto out;
 	}
 	if (state == PROTO_CALLED)
 		queue_start(r->q, row->office, s->id, 0, row->ts, &t, NULL);
@@ -589,7 +605,7 @@ do_transferred(struct replay *r, size_t i)
 		/* No next procedure in the log: the visit ends here. */
 		queue_done(r->q, row->office, s->id, 0, row->ts, &t, NULL);
 		learn(r);
-		return;
+		goto out;
 	}
 	letter[0] = r->rows[to].services[0];
 	letter[1] = '\0';
@@ -598,10 +614,12 @@ do_transferred(struct replay *r, size_t i)
 		free(cause);
 		queue_done(r->q, row->office, s->id, 0, row->ts, &t, NULL);
 		learn(r);
-		return;
+		goto out;
 	}
 	learn(r);
 	stay_new(r, &r->rows[to], t, row->ts);
+out:
+	return;
 }
 
 static void
@@ -619,9 +637,11 @@ do_counter(struct replay *r, size_t i)
 			      row->services[0] != '\0' ? row->services : NULL, row->ts, &cause) != QUEUE_OK) {
 		warn(r, r->lines[i], "%s", cause != NULL ? cause : "the counter could not be set");
 		free(cause);
-		return;
+		goto out;
 	}
 	learn(r);
+out:
+	return;
 }
 
 static void

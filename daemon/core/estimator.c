@@ -118,7 +118,7 @@ new_day(struct estimator *e, int64_t ts)
 	int64_t day = calendar_days_from_civil(calendar_local_date(ts, NULL));
 
 	if (day == e->day)
-		return;
+		goto out;
 	e->day = day;
 	for (int b = 0; b < BINS; b++)
 		e->pause_starts[b] *= DAY_DECAY;
@@ -133,6 +133,15 @@ new_day(struct estimator *e, int64_t ts)
 		/* Tomorrow someone else may sit here. */
 		e->counters[k].speed.n = 0;
 	}
+out:
+	return;
+}
+
+/* A counter's memory, or NULL for a number out of range. */
+static struct counter_memory *
+memory_of(struct estimator *e, int counter)
+{
+	return counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS ? &e->counters[counter - 1] : NULL;
 }
 
 int
@@ -160,11 +169,10 @@ estimator_free(struct estimator *e)
 void
 estimator_observe_call(struct estimator *e, int counter, int64_t ts, int64_t issued_at)
 {
-	struct counter_memory *c;
+	struct counter_memory *c = memory_of(e, counter);
 
-	if (counter < 1 || counter > ESTIMATOR_MAX_COUNTERS)
-		return;
-	c = &e->counters[counter - 1];
+	if (c == NULL)
+		goto out;
 	/* The ticket was already waiting when the counter's previous one ended: the counter
 	 * could have called it then, so the time in between is turnaround, not an empty queue.
 	 * One that came to an idle counter measures how quickly an idle counter calls. */
@@ -174,34 +182,35 @@ estimator_observe_call(struct estimator *e, int counter, int64_t ts, int64_t iss
 		 ts - issued_at <= RESPONSE_MAX_S)
 		mean_add(&e->response, (double)(ts - issued_at), MEMORY_ALL);
 	c->last_end = 0;
+out:
+	return;
 }
 
 void
 estimator_observe_stay(struct estimator *e, int counter, char service, int64_t called_at, int64_t ended_at)
 {
+	struct counter_memory *c = memory_of(e, counter);
 	int i = letter_index(service);
 	struct service_model *s;
 	double x;
 
-	if (counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS)
-		e->counters[counter - 1].last_end = ended_at;
+	if (c != NULL)
+		c->last_end = ended_at;
 	if (i < 0 || called_at <= 0 || ended_at < called_at || ended_at - called_at > 8 * 3600)
-		return; /* not a stay at a counter (a clock step, a ticket left over from another day) */
+		goto out; /* not a stay at a counter (a clock step, a ticket left over from another day) */
 	s = &e->services[i];
 	x = (double)(ended_at - called_at);
 	/* Some clerks are quicker than others: each counter's pace today, against the usual. */
-	if (counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS) {
-		double usual = estimator_stay_s(e, service, called_at);
-
-		if (usual > 0)
-			mean_add(&e->counters[counter - 1].speed, x / usual, MEMORY_HOUR);
-	}
+	if (c != NULL && estimator_stay_s(e, service, called_at) > 0)
+		mean_add(&c->speed, x / estimator_stay_s(e, service, called_at), MEMORY_HOUR);
 	mean_add(&s->all, x, MEMORY_ALL);
 	mean_add(&s->hour[local_hour(called_at)], x, MEMORY_HOUR);
 	s->samples[s->next_sample] = (float)x;
 	s->next_sample = (s->next_sample + 1) % SAMPLES;
 	if (s->n_samples < SAMPLES)
 		s->n_samples++;
+out:
+	return;
 }
 
 void
@@ -216,11 +225,10 @@ estimator_observe_outcome(struct estimator *e, char service, int left)
 void
 estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_state state, int64_t ts)
 {
-	struct counter_memory *c;
+	struct counter_memory *c = memory_of(e, counter);
 
-	if (counter < 1 || counter > ESTIMATOR_MAX_COUNTERS)
-		return;
-	c = &e->counters[counter - 1];
+	if (c == NULL)
+		goto out;
 	new_day(e, ts);
 	if (c->known && c->state == PROTO_COUNTER_PAUSED && state == PROTO_COUNTER_OPEN && ts >= c->since &&
 	    ts - c->since <= 4 * 3600)
@@ -244,6 +252,8 @@ estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_s
 		c->since = ts;
 	}
 	c->known = 1;
+out:
+	return;
 }
 
 static double
@@ -360,7 +370,7 @@ pause_chances(const struct estimator *e, int counter, int64_t now, double chance
 
 	memset(chance, 0, sizeof(double) * BINS);
 	if (days < 0.5)
-		return;
+		goto out; /* no day's pauses known yet */
 	for (int b = 0; b < BINS; b++)
 		starts[b] = (own ? c->pause_starts[b] : e->pause_starts[b]) / days;
 	for (int b = 0; b < from; b++)
@@ -375,6 +385,8 @@ pause_chances(const struct estimator *e, int counter, int64_t now, double chance
 	}
 	for (int b = 0; b < BINS; b++)
 		chance[b] = chance[b] > 0.95 ? 0.95 : chance[b];
+out:
+	return;
 }
 
 static double
