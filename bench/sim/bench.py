@@ -61,6 +61,9 @@ def main():
     ap.add_argument('--ctl', default=os.path.join(ROOT, 'build', 'daemon', 'madoguchictl'))
     ap.add_argument('--config', default=None, help='city configuration (default: the demo city)')
     ap.add_argument('--keep', default=None, help='keep the generated logs in this folder')
+    ap.add_argument('--oracle', action='store_true',
+                    help='also run oracle.py on the single days: the error of an estimate that knows the\n'
+                         'simulated office\'s rules but not its chance (slow: about 20 s a busy day)')
     args = ap.parse_args()
     folder = args.keep or tempfile.mkdtemp(prefix='madoguchi-sim-')
     os.makedirs(folder, exist_ok=True)
@@ -73,8 +76,14 @@ def main():
             subprocess.run([sys.executable, os.path.join(HERE, 'simulate.py'), '--date', first, '--days',
                             str(days), '--seed', str(seed)], stdout=f, check=True)
         n, mae, naive, mean = replay(args.ctl, args.config, path)
+        note = verdict(mae, naive, mean)
+        if args.oracle and days == 1:
+            out = subprocess.run([sys.executable, os.path.join(HERE, 'oracle.py'), '--date', first, '--seed', str(seed),
+                                  '--runs', '9', '--hide', 'priority,noshow,speed,lunch'],
+                                 capture_output=True, text=True, check=True)
+            note += '  (oracle mae_s=%s)' % re.search(r'mae_s=([\d.]+)', out.stdout).group(1)
         print(head % (kind, label, n, '%.0f' % mae, '%.0f' % naive, '%.0f' % mean, '%.2f' % (mae / naive),
-                      '%.2f' % (mae / mean), verdict(mae, naive, mean)))
+                      '%.2f' % (mae / mean), note))
         p = pooled.setdefault(kind, [0, 0.0, 0.0, 0.0])
         p[0] += n
         p[1] += mae * n
