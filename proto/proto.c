@@ -479,7 +479,8 @@ static const struct {
 	const char *title;
 } titles[] = {
 	{ 200, "OK" },              { 201, "Created" },           { 204, "No Content" },
-	{ 400, "Bad Request" },     { 401, "Unauthorized" },     { 403, "Forbidden" },
+	{ 200, "OK" },              { 201, "Created" },          { 204, "No Content" },
+	{ 304, "Not Modified" },    { 400, "Bad Request" },     { 401, "Unauthorized" },     { 403, "Forbidden" },
 	{ 404, "Not Found" },       { 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 413, "Content Too Large" }, { 415, "Unsupported Media Type" }, { 429, "Too Many Requests" },
 	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
