@@ -84,6 +84,12 @@ static const char *const state_events[PROTO_STATE_COUNT] = {
 	[PROTO_TRANSFERRED] = "position",
 };
 
+int
+api_live_clients(const struct api_live *live, int office)
+{
+	return live != NULL && office >= 0 && office < live->n_offices ? live->n_clients[office] : 0;
+}
+
 /* --- writing to clients --- */
 
 static void client_drop(struct live_client *c);

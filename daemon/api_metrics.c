@@ -98,7 +98,17 @@ queue_families(FILE *f, const struct config *config, const char *only, struct qu
 		for (int s = 0; s < PROTO_COUNTER_STATE_COUNT; s++)
 			fprintf(f, "madoguchi_counters{office=\"%s\",state=\"%s\"} %d\n", config->offices[o].code,
 				counter_states[s], by_state[s]);
-	}
+	}}
+
+/* Boards and phones following each office live. */
+static void
+stream_family(FILE *f, const struct config *config, const char *only, struct api_live *live)
+{
+	family(f, "madoguchi_sse_clients", "gauge", NULL, "Event-stream clients (boards, phones) connected.");
+	for (int o = 0; o < config->n_offices; o++)
+		if (shown(config, only, o))
+			fprintf(f, "madoguchi_sse_clients{office=\"%s\"} %d\n", config->offices[o].code,
+				api_live_clients(live, o));
 }
 
 /* Tickets by state: live ones from the queue, the day's outcomes from the rollups. */
@@ -217,6 +227,7 @@ metrics_get(struct http_ctx *ctx)
 		goto out;
 	}
 	queue_families(f, config, today->only, http_queue(ctx->http));
+	stream_family(f, config, today->only, http_live(ctx->http));
 	ticket_family(f, config, http_queue(ctx->http), today);
 	wait_family(f, config, today, midnight);
 	commit_family(f, http_commit_stats(ctx->http));

@@ -69,6 +69,8 @@ struct api_live;
 int api_live_start(struct http *http, struct api_live **out, char **cause);
 void api_live_stop(struct api_live *live);
 struct api_live *http_live(struct http *http);
+/* Event-stream clients now connected to an office (by config index). */
+int api_live_clients(const struct api_live *live, int office);
 
 /* Called after each commit with the events it made durable, in order (SSE, boards). */
 void api_live_committed(struct http *http, const struct event_rec *events, size_t n);

@@ -5,6 +5,7 @@ import http.client
 import math
 import re
 import socket
+import time
 
 import harness
 
@@ -198,6 +199,27 @@ class Metrics(harness.DaemonTest):
         fam = self.scrape()
         self.assertEqual(value(fam, 'madoguchi_tickets', office='naka', state='done'), 5)
         self.assertEqual(value(fam, 'madoguchi_tickets', office='naka', state='serving'), 0)
+
+    def test_counts_stream_clients(self):
+        fam = self.scrape()
+        self.assertEqual(fam['madoguchi_sse_clients']['type'], 'gauge')
+        self.assertEqual(value(fam, 'madoguchi_sse_clients', office='naka'), 0)
+        boards = []
+        for _ in range(2):  # two display boards follow naka
+            s = socket.create_connection((self.d.host, self.d.port), timeout=10)
+            s.sendall(b'GET /api/v1/offices/naka/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n')
+            self.assertIn(b' 200 ', s.recv(4096).split(b'\r\n')[0])
+            boards.append(s)
+        fam = self.scrape()
+        self.assertEqual(value(fam, 'madoguchi_sse_clients', office='naka'), 2)
+        self.assertEqual(value(fam, 'madoguchi_sse_clients', office='kita'), 0)
+        for s in boards:
+            s.close()
+        for _ in range(50):  # the daemon notices the hang-ups on its next read
+            if value(self.scrape(), 'madoguchi_sse_clients', office='naka') == 0:
+                break
+            time.sleep(0.1)
+        self.assertEqual(value(self.scrape(), 'madoguchi_sse_clients', office='naka'), 0)
 
     def test_few_calls_left_out(self):
         for _ in range(4):
