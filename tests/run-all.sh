@@ -7,7 +7,7 @@
 # It ends with one line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-root=$(pwd)
+rm -rf build-results
 etc/debian-deps.sh --test || exit 1
 npm ci --prefix tests --no-audit --no-fund --loglevel=error || exit 1
 
@@ -24,7 +24,12 @@ run_suite() { # NAME BUILD-DIR SETUP-ARGS… -- TEST-ARGS…
 	fi
 	ninja -C "$dir" >/dev/null || { ninja -C "$dir" | tail -30; status=1; return; }
 	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || status=1
-	runs="$runs $dir/meson-logs/testlog.json"
+	keep "$dir" "$name"
+}
+keep() { # each run's results, before the next run in the same build dir overwrites them
+	mkdir -p build-results
+	cp "$1/meson-logs/testlog.json" "build-results/$(echo "$2" | tr ' /' '__').json" 2>/dev/null &&
+		runs="$runs build-results/$(echo "$2" | tr ' /' '__').json"
 }
 
 run_suite "all suites" build-test -Dtests=enabled -- --no-suite fuzz
@@ -35,7 +40,7 @@ run_suite "valgrind" build-test -- --setup valgrind --suite unit
 if [ -x tests/fuzz/run.sh ]; then
 	echo "=== fuzz"
 	tests/fuzz/run.sh build-fuzz || status=1
-	runs="$runs build-fuzz/meson-logs/testlog.json"
+	keep build-fuzz fuzz
 fi
 
 # One closing line over every run above.
