@@ -193,9 +193,31 @@ var Madoguchi = (function () {
     return document.getElementById(id);
   }
 
+  /* "Cancel" with a confirmation step: the trigger button shows the confirm box (#confirm with
+   * #confirm-yes and #confirm-no); yes sends DELETE to url, then done(reply) or failed(). */
+  function confirmDelete(trigger, url, done, failed) {
+    el(trigger).addEventListener('click', function () {
+      el('confirm').hidden = false;
+      el('confirm-no').focus();
+    });
+    el('confirm-no').addEventListener('click', function () {
+      el('confirm').hidden = true;
+      el(trigger).focus();
+    });
+    el('confirm-yes').addEventListener('click', function () {
+      el('confirm-yes').disabled = true;
+      fetch(url, { method: 'DELETE' }).then(function (r) {
+        el('confirm-yes').disabled = false;
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      }).then(done, failed);
+    });
+  }
+
   return {
     LANGS: LANGS, addText: addText, t: t, name: name, getJSON: getJSON, segment: segment, hhmm: hhmm,
     live: live, languageMenu: languageMenu, initialLang: initialLang, setLang: setLang, el: el,
+    confirmDelete: confirmDelete,
     lang: function () { return lang; }
   };
 }());

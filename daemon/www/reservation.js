@@ -282,29 +282,14 @@ var MadoguchiReservation = (function () {
       render();
     });
     renderStatic();
-    M.el('cancel').addEventListener('click', function () {
-      show('confirm', true);
-      M.el('confirm-no').focus();
-    });
-    M.el('confirm-no').addEventListener('click', function () {
-      show('confirm', false);
-      M.el('cancel').focus();
-    });
-    M.el('confirm-yes').addEventListener('click', function () {
-      M.el('confirm-yes').disabled = true;
-      fetch(base, { method: 'DELETE' }).then(function (r) {
-        M.el('confirm-yes').disabled = false;
-        if (!r.ok) throw new Error('HTTP ' + r.status);
-        return r.json();
-      }).then(function (r) {
-        rsv = r;
-        render();
-        M.el('news').textContent = M.t('cancelled');
-        M.el('news').focus();
-      }, function () {
-        M.el('news').textContent = M.t('cancel_failed');
-        refresh();
-      });
+    M.confirmDelete('cancel', base, function (r) {
+      rsv = r;
+      render();
+      M.el('news').textContent = M.t('cancelled');
+      M.el('news').focus();
+    }, function () {
+      M.el('news').textContent = M.t('cancel_failed');
+      refresh();
     });
     refresh();
     setInterval(refresh, 30000);

@@ -210,28 +210,13 @@
       renderStatic();
     });
     renderStatic();
-    M.el('leave').addEventListener('click', function () {
-      show('confirm', true);
-      M.el('confirm-no').focus();
-    });
-    M.el('confirm-no').addEventListener('click', function () {
-      show('confirm', false);
-      M.el('leave').focus();
-    });
-    M.el('confirm-yes').addEventListener('click', function () {
-      M.el('confirm-yes').disabled = true;
-      fetch(base, { method: 'DELETE' }).then(function (r) {
-        M.el('confirm-yes').disabled = false;
-        if (!r.ok) throw new Error('HTTP ' + r.status);
-        return r.json();
-      }).then(function (tk) {
-        ticket = tk;
-        render();
-        M.el('state-news').focus();
-      }, function () {
-        M.el('state-news').textContent = M.t('cancel_failed');
-        refresh();
-      });
+    M.confirmDelete('leave', base, function (tk) {
+      ticket = tk;
+      render();
+      M.el('state-news').focus();
+    }, function () {
+      M.el('state-news').textContent = M.t('cancel_failed');
+      refresh();
     });
     M.el('state-news').tabIndex = -1;
     stream = M.live(base + '/events', { position: onEvent, called: onEvent, done: onEvent }, refresh, {
