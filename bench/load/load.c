@@ -211,21 +211,19 @@ load_timer(evutil_socket_t fd, short what, void *arg)
 static enum load_op
 load_pick_op(struct load *load)
 {
-	int r;
+	int r = (int)(load_random(load) % (uint64_t)load->weight_total);
 	enum load_op op = OP_ISSUE;
 
-	if (load->phase == PHASE_PRELOAD)
-		return OP_ISSUE;
-	r = (int)(load_random(load) % (uint64_t)load->weight_total);
-	for (int i = 0; i < OP_COUNT; i++) {
+	for (int i = 0; load->phase != PHASE_PRELOAD && i < OP_COUNT; i++) {
 		if (r < load->weights[i]) {
 			op = (enum load_op)i;
 			break;
 		}
 		r -= load->weights[i];
 	}
-	/* Reads need a ticket to read; until one is issued, issue. */
-	if (op == OP_READ && load->n_tokens == 0)
+	/* Reads need a ticket to read; until one is issued, issue. Before the measured run,
+	 * only issue (--preload). */
+	if (load->phase == PHASE_PRELOAD || (op == OP_READ && load->n_tokens == 0))
 		op = OP_ISSUE;
 	return op;
 }
@@ -259,8 +257,11 @@ load_send(struct load_conn *conn)
 
 	body[0] = '\0';
 	conn->op = load_pick_op(load);
-	conn->counter = NULL;
+	conn->counter = conn->op == OP_CALL ? load_pick_counter(load) : NULL;
 	conn->starting = 0;
+	/* Every counter has a request in flight: read (or issue) instead of waiting. */
+	if (conn->op == OP_CALL && conn->counter == NULL)
+		conn->op = load->n_tokens > 0 ? OP_READ : OP_ISSUE;
 	switch (conn->op) {
 	case OP_ISSUE:
 		snprintf(uri, sizeof(uri), "/api/v1/offices/%s/tickets", office);
@@ -269,13 +270,6 @@ load_send(struct load_conn *conn)
 			 load_random(load) % 5 == 0 ? "en" : "ja");
 		break;
 	case OP_CALL:
-		conn->counter = load_pick_counter(load);
-		if (conn->counter == NULL) {
-			/* Every counter has a request in flight: read instead of waiting. */
-			conn->op = load->n_tokens > 0 ? OP_READ : OP_ISSUE;
-			load_send(conn);
-			return;
-		}
 		if (conn->counter->state == COUNTER_CALLED) {
 			conn->starting = 1;
 			snprintf(uri, sizeof(uri), "/api/v1/offices/%s/tickets/%lld/start",
@@ -537,12 +531,9 @@ load_cmp_u32(const void *a, const void *b)
 static double
 load_percentile_ms(const struct load_stats *s, double p)
 {
-	size_t i;
+	size_t i = s->n > 0 ? (size_t)(p * (double)(s->n - 1) + 0.5) : 0;
 
-	if (s->n == 0)
-		return 0;
-	i = (size_t)(p * (double)(s->n - 1) + 0.5);
-	return s->us[i] / 1000.0;
+	return s->n > 0 ? s->us[i] / 1000.0 : 0;
 }
 
 static void
@@ -644,13 +635,15 @@ static int
 load_parse_server(struct load *load, const char *text)
 {
 	const char *colon = strrchr(text, ':');
+	int rc = -1;
 
-	if (colon == NULL || (size_t)(colon - text) >= sizeof(load->host))
-		return -1;
-	memcpy(load->host, text, (size_t)(colon - text));
-	load->host[colon - text] = '\0';
-	load->port = atoi(colon + 1);
-	return load->port > 0 && load->port < 65536 ? 0 : -1;
+	if (colon != NULL && (size_t)(colon - text) < sizeof(load->host)) {
+		memcpy(load->host, text, (size_t)(colon - text));
+		load->host[colon - text] = '\0';
+		load->port = atoi(colon + 1);
+		rc = load->port > 0 && load->port < 65536 ? 0 : -1;
+	}
+	return rc;
 }
 
 static int
@@ -738,7 +731,8 @@ load_options(struct load *load, int argc, char **argv)
 	}
 	if (rc != 0 || !have_server || optind != argc) {
 		load_usage(stderr);
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	if (load->preload < 0)
 		load->preload = load->weights[OP_READ] > 0 ? 1000 : 0;
@@ -748,7 +742,9 @@ load_options(struct load *load, int argc, char **argv)
 		load->counters[i].office = i / counters_each;
 		load->counters[i].number = i % counters_each + 1;
 	}
-	return load->counters != NULL ? 0 : -1;
+	rc = load->counters != NULL ? 0 : -1;
+out:
+	return rc;
 }
 
 int
