@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "proto.h"
 
 #define EVENTLOG_FIELDS 6
@@ -35,19 +36,6 @@ struct fields {
 	char text[EVENTLOG_FIELDS][FIELD_MAX];
 	int n;
 };
-
-static void set_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (cause != NULL && vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-}
 
 const char *
 eventlog_kind_name(enum eventlog_kind kind)
@@ -86,7 +74,7 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 
 	memset(f, 0, sizeof(*f));
 	if (len > EVENTLOG_LINE_MAX) {
-		set_cause(cause, "the line is longer than %d bytes", EVENTLOG_LINE_MAX);
+		cause_set(cause, "the line is longer than %d bytes", EVENTLOG_LINE_MAX);
 		goto out;
 	}
 	for (;;) {
@@ -94,7 +82,7 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 		size_t n = 0;
 
 		if (f->n == EVENTLOG_FIELDS) {
-			set_cause(cause, "more than %d fields (want %s)", EVENTLOG_FIELDS, EVENTLOG_HEADER);
+			cause_set(cause, "more than %d fields (want %s)", EVENTLOG_FIELDS, EVENTLOG_HEADER);
 			goto out;
 		}
 		dst = f->text[f->n];
@@ -103,7 +91,7 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 		if (i < len && line[i] == '"') {
 			for (i++;; i++) {
 				if (i >= len) {
-					set_cause(cause, "%s: a quote is not closed", field_names[f->n]);
+					cause_set(cause, "%s: a quote is not closed", field_names[f->n]);
 					goto out;
 				}
 				if (line[i] == '"') {
@@ -115,7 +103,7 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 					}
 				}
 				if (n + 1 >= FIELD_MAX) {
-					set_cause(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
+					cause_set(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
 					goto out;
 				}
 				dst[n++] = line[i];
@@ -123,17 +111,17 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 			while (i < len && line[i] == ' ')
 				i++;
 			if (i < len && line[i] != ',') {
-				set_cause(cause, "%s: text after the closing quote", field_names[f->n]);
+				cause_set(cause, "%s: text after the closing quote", field_names[f->n]);
 				goto out;
 			}
 		} else {
 			while (i < len && line[i] != ',') {
 				if (line[i] == '"') {
-					set_cause(cause, "%s: a quote inside an unquoted field", field_names[f->n]);
+					cause_set(cause, "%s: a quote inside an unquoted field", field_names[f->n]);
 					goto out;
 				}
 				if (n + 1 >= FIELD_MAX) {
-					set_cause(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
+					cause_set(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
 					goto out;
 				}
 				dst[n++] = line[i++];
@@ -174,7 +162,7 @@ eventlog_parse_header(const char *line, size_t len, char **cause)
 		goto out;
 	for (int i = 0; i < EVENTLOG_FIELDS; i++) {
 		if (i >= f.n || strcasecmp(f.text[i], field_names[i]) != 0) {
-			set_cause(cause, "the header must be \"%s\"", EVENTLOG_HEADER);
+			cause_set(cause, "the header must be \"%s\"", EVENTLOG_HEADER);
 			goto out;
 		}
 	}
@@ -194,7 +182,7 @@ parse_time(const char *text, int64_t *ts, char **cause)
 	if (strlen(buf) > 10 && (buf[10] == 't' || buf[10] == ' '))
 		buf[10] = 'T';
 	if (strlen(buf) < 20 || buf[4] != '-' || proto_time_parse(buf, ts) != 0) {
-		set_cause(cause, "ts: want an RFC 3339 time with an offset like 2026-03-30T08:45:00+09:00, got \"%s\"",
+		cause_set(cause, "ts: want an RFC 3339 time with an offset like 2026-03-30T08:45:00+09:00, got \"%s\"",
 			  text);
 		goto out;
 	}
@@ -210,14 +198,14 @@ parse_office(const char *text, char *office, char **cause)
 	int rc = -1;
 
 	if (n == 0 || n >= EVENTLOG_CODE_MAX) {
-		set_cause(cause, "office: want an office code of 1 to %d characters", EVENTLOG_CODE_MAX - 1);
+		cause_set(cause, "office: want an office code of 1 to %d characters", EVENTLOG_CODE_MAX - 1);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char c = text[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-			set_cause(cause, "office: \"%s\" is not an office code (letters, digits, '-' and '_')", text);
+			cause_set(cause, "office: \"%s\" is not an office code (letters, digits, '-' and '_')", text);
 			goto out;
 		}
 	}
@@ -240,7 +228,7 @@ parse_services(const char *text, int counter_event, char *services, char **cause
 		if (counter_event && (c == '|' || c == ' '))
 			continue;
 		if (c < 'A' || c > 'Z') {
-			set_cause(cause, "service: \"%s\" is not %s", text,
+			cause_set(cause, "service: \"%s\" is not %s", text,
 				  counter_event ? "procedure letters joined by '|'" : "one procedure letter");
 			goto out;
 		}
@@ -250,7 +238,7 @@ parse_services(const char *text, int counter_event, char *services, char **cause
 		services[n] = '\0';
 	}
 	if (!counter_event && n != 1) {
-		set_cause(cause, "service: want one procedure letter, got \"%s\"", text);
+		cause_set(cause, "service: want one procedure letter, got \"%s\"", text);
 		goto out;
 	}
 	rc = 0;
@@ -268,13 +256,13 @@ parse_counter(const char *text, int required, int *counter, char **cause)
 	*counter = 0;
 	if (text[0] == '\0') {
 		if (required)
-			set_cause(cause, "counter: a counter event needs the counter number");
+			cause_set(cause, "counter: a counter event needs the counter number");
 		rc = required ? -1 : 0;
 		goto out;
 	}
 	v = strtol(text, &end, 10);
 	if (text[0] < '0' || text[0] > '9' || *end != '\0' || v < 1 || v > 999) {
-		set_cause(cause, "counter: want a number from 1 to 999, got \"%s\"", text);
+		cause_set(cause, "counter: want a number from 1 to 999, got \"%s\"", text);
 		goto out;
 	}
 	*counter = (int)v;
@@ -293,11 +281,11 @@ eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char
 	if (split(line, trim_cr(line, len), &f, cause) != 0)
 		goto out;
 	if (f.n != EVENTLOG_FIELDS) {
-		set_cause(cause, "%d field%s, want %d (%s)", f.n, f.n == 1 ? "" : "s", EVENTLOG_FIELDS, EVENTLOG_HEADER);
+		cause_set(cause, "%d field%s, want %d (%s)", f.n, f.n == 1 ? "" : "s", EVENTLOG_FIELDS, EVENTLOG_HEADER);
 		goto out;
 	}
 	if (eventlog_kind_parse(f.text[F_EVENT], &row->kind) != 0) {
-		set_cause(cause, "event: \"%s\" is not one of issued, called, serving, done, no_show, cancelled, "
+		cause_set(cause, "event: \"%s\" is not one of issued, called, serving, done, no_show, cancelled, "
 				 "transferred, counter_open, counter_pause, counter_close", f.text[F_EVENT]);
 		goto out;
 	}
@@ -307,20 +295,20 @@ eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char
 	    parse_counter(f.text[F_COUNTER], counter_event, &row->counter, cause) != 0)
 		goto out;
 	if (counter_event && f.text[F_TICKET][0] != '\0') {
-		set_cause(cause, "ticket: must be empty for %s", f.text[F_EVENT]);
+		cause_set(cause, "ticket: must be empty for %s", f.text[F_EVENT]);
 		goto out;
 	}
 	if (!counter_event && f.text[F_TICKET][0] == '\0') {
-		set_cause(cause, "ticket: %s needs the ticket", f.text[F_EVENT]);
+		cause_set(cause, "ticket: %s needs the ticket", f.text[F_EVENT]);
 		goto out;
 	}
 	if (strlen(f.text[F_TICKET]) >= EVENTLOG_TICKET_MAX) {
-		set_cause(cause, "ticket: longer than %d characters", EVENTLOG_TICKET_MAX - 1);
+		cause_set(cause, "ticket: longer than %d characters", EVENTLOG_TICKET_MAX - 1);
 		goto out;
 	}
 	for (const char *p = f.text[F_TICKET]; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			set_cause(cause, "ticket: holds a control character");
+			cause_set(cause, "ticket: holds a control character");
 			goto out;
 		}
 	}
@@ -458,7 +446,7 @@ eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *l
 		if (blank == len)
 			continue;
 		if (memchr(start, '\0', len) != NULL) {
-			set_cause(cause, "the line holds a NUL byte");
+			cause_set(cause, "the line holds a NUL byte");
 			rc = -1;
 		} else {
 			rc = eventlog_parse_line(start, len, row, cause) == 0 ? 1 : -1;
@@ -468,7 +456,7 @@ eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *l
 	if (r->p >= r->end && !r->header_done && rc == 0) {
 		r->header_done = 1;
 		*line = 1;
-		set_cause(cause, "empty: the first line must be the header \"%s\"", EVENTLOG_HEADER);
+		cause_set(cause, "empty: the first line must be the header \"%s\"", EVENTLOG_HEADER);
 		rc = -1;
 	}
 	return rc;

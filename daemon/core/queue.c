@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "calendar.h"
 #include "estimator.h"
 #include "policy.h"
@@ -361,19 +362,6 @@ office_lookup(struct queue *q, const char *office, char **cause)
 	return i;
 }
 
-static void set_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (cause != NULL && vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-}
-
 /* Starting a new business day: numbers restart, and finished tickets of earlier days leave
  * memory (the store still answers for them). */
 static void
@@ -420,9 +408,9 @@ office_open(struct queue *q, struct qoffice *o, int64_t now, char **cause)
 		if (next > 0)
 			proto_time_format(next, when, sizeof(when));
 		if (next > 0)
-			set_cause(cause, "the office is closed; it opens at %s", when);
+			cause_set(cause, "the office is closed; it opens at %s", when);
 		else
-			set_cause(cause, "the office is closed");
+			cause_set(cause, "the office is closed");
 		r = QUEUE_CLOSED;
 	}
 	return r;
@@ -451,16 +439,19 @@ office_service(struct queue *q, struct qoffice *o, const char *service, char **c
 	const struct config_service *s = config_service(q->config, service);
 
 	if (s == NULL || strchr(o->config->services, s->letter) == NULL) {
-		set_cause(cause, "procedure \"%.40s\" is not offered at this office", service);
+		cause_set(cause, "procedure \"%.40s\" is not offered at this office", service);
 		s = NULL;
 	}
 	return s;
 }
 
-enum queue_result
-queue_issue(struct queue *q, const char *office, const char *service, enum proto_lang lang,
-	    enum proto_priority priority, const uint8_t *token_hash, int64_t now, struct queue_ticket **out,
-	    char **cause)
+/* A new visit joins an office's queue: a walk-in (reservation 0), or a checked-in reservation,
+ * whose place is its slot and whose label is marked with R ("B-R012"). Reservations were
+ * booked within the hours, so only walk-ins are refused when the office is closed. */
+static enum queue_result
+join_queue(struct queue *q, const char *office, const char *service, enum proto_lang lang,
+	   enum proto_priority priority, const uint8_t *token_hash, int64_t reservation, int64_t slot_start,
+	   int64_t now, struct queue_ticket **out, char **cause)
 {
 	int oi = office_lookup(q, office, cause);
 	const struct config_service *s;
@@ -475,47 +466,14 @@ queue_issue(struct queue *q, const char *office, const char *service, enum proto
 	r = QUEUE_INVALID;
 	if ((s = office_service(q, o, service, cause)) == NULL)
 		goto out;
-	if ((r = office_open(q, o, now, cause)) != QUEUE_OK)
+	r = reservation != 0 ? QUEUE_OK : office_open(q, o, now, cause);
+	if (r != QUEUE_OK)
 		goto out;
 	roll_day(q, o, now);
 	new_ticket(&rec, o, s, lang, priority, token_hash, now);
 	seq = ++o->seq[s->letter - 'A'];
 	rec.seq = seq;
-	snprintf(rec.label, sizeof(rec.label), "%c-%03d", s->letter, seq);
-	rec.id = q->next_id++;
-	rec.visit = rec.id;
-	*out = ticket_add(q, &rec, oi);
-	emit_ticket(q, *out);
-	emit_event(q, *out, "issued", now);
-out:
-	return r;
-}
-
-enum queue_result
-queue_checkin(struct queue *q, const char *office, const char *service, enum proto_lang lang,
-	      const uint8_t *token_hash, int64_t reservation, int64_t slot_start, int64_t now,
-	      struct queue_ticket **out, char **cause)
-{
-	int oi = office_lookup(q, office, cause);
-	const struct config_service *s;
-	struct ticket_rec rec;
-	struct qoffice *o;
-	enum queue_result r = QUEUE_NOT_FOUND;
-	int seq;
-
-	if (oi < 0)
-		goto out;
-	o = &q->offices[oi];
-	r = QUEUE_INVALID;
-	if ((s = office_service(q, o, service, cause)) == NULL)
-		goto out;
-	r = QUEUE_OK;
-	roll_day(q, o, now);
-	new_ticket(&rec, o, s, lang, PROTO_PRIO_NONE, token_hash, now);
-	seq = ++o->seq[s->letter - 'A'];
-	rec.seq = seq;
-	/* Reserved visitors get their own mark on the board: "B-R012" reads as reserved. */
-	snprintf(rec.label, sizeof(rec.label), "%c-R%03d", s->letter, seq);
+	snprintf(rec.label, sizeof(rec.label), reservation != 0 ? "%c-R%03d" : "%c-%03d", s->letter, seq);
 	rec.id = q->next_id++;
 	rec.visit = rec.id;
 	rec.reservation = reservation;
@@ -525,6 +483,23 @@ queue_checkin(struct queue *q, const char *office, const char *service, enum pro
 	emit_event(q, *out, "issued", now);
 out:
 	return r;
+}
+
+enum queue_result
+queue_issue(struct queue *q, const char *office, const char *service, enum proto_lang lang,
+	    enum proto_priority priority, const uint8_t *token_hash, int64_t now, struct queue_ticket **out,
+	    char **cause)
+{
+	return join_queue(q, office, service, lang, priority, token_hash, 0, 0, now, out, cause);
+}
+
+enum queue_result
+queue_checkin(struct queue *q, const char *office, const char *service, enum proto_lang lang,
+	      const uint8_t *token_hash, int64_t reservation, int64_t slot_start, int64_t now,
+	      struct queue_ticket **out, char **cause)
+{
+	return join_queue(q, office, service, lang, PROTO_PRIO_NONE, token_hash, reservation, slot_start, now, out,
+			  cause);
 }
 
 static void
@@ -580,12 +555,12 @@ call_next(struct queue *q, const char *office, int counter, int64_t id, int64_t 
 		goto out;
 	o = &q->offices[oi];
 	if (config_counter(o->config, counter) == NULL) {
-		set_cause(cause, "no counter %d at this office", counter);
+		cause_set(cause, "no counter %d at this office", counter);
 		goto out;
 	}
 	c = &o->counters[counter - 1];
 	if (id > 0 && (named = queue_find_id(q, office, id)) == NULL) {
-		set_cause(cause, "no ticket %lld at this office today", (long long)id);
+		cause_set(cause, "no ticket %lld at this office today", (long long)id);
 		goto out;
 	}
 	r = QUEUE_CONFLICT;
@@ -594,7 +569,7 @@ call_next(struct queue *q, const char *office, int counter, int64_t id, int64_t 
 		goto out;
 	}
 	if (c->current != NULL && c->current->rec.state == PROTO_CALLED) {
-		set_cause(cause, "counter has called %s: start, recall or mark it no-show first", c->current->rec.label);
+		cause_set(cause, "counter has called %s: start, recall or mark it no-show first", c->current->rec.label);
 		goto out;
 	}
 	r = QUEUE_OK;
@@ -648,12 +623,12 @@ acting_on(struct queue *q, const char *office, int64_t id, int counter, struct q
 		goto out;
 	t = queue_find_id(q, office, id);
 	if (t == NULL) {
-		set_cause(cause, "no ticket %lld at this office today", (long long)id);
+		cause_set(cause, "no ticket %lld at this office today", (long long)id);
 		goto out;
 	}
 	r = QUEUE_FORBIDDEN;
 	if (counter > 0 && t->rec.counter != 0 && t->rec.counter != counter) {
-		set_cause(cause, "ticket %s belongs to counter %d", t->rec.label, t->rec.counter);
+		cause_set(cause, "ticket %s belongs to counter %d", t->rec.label, t->rec.counter);
 		goto out;
 	}
 	*out = t;
@@ -745,7 +720,7 @@ queue_transfer(struct queue *q, const char *office, int64_t id, int counter, con
 	if ((s = office_service(q, &q->offices[t->office], service, cause)) == NULL)
 		goto out;
 	if (s->letter == t->rec.service) {
-		set_cause(cause, "ticket %s is already for procedure %c", t->rec.label, s->letter);
+		cause_set(cause, "ticket %s is already for procedure %c", t->rec.label, s->letter);
 		goto out;
 	}
 	if (t->rec.state != PROTO_SERVING) {
@@ -799,7 +774,7 @@ queue_counter_set(struct queue *q, const char *office, int counter, int set_stat
 		goto out;
 	o = &q->offices[oi];
 	if (config_counter(o->config, counter) == NULL) {
-		set_cause(cause, "no counter %d at this office", counter);
+		cause_set(cause, "no counter %d at this office", counter);
 		goto out;
 	}
 	c = &o->counters[counter - 1];
@@ -808,11 +783,11 @@ queue_counter_set(struct queue *q, const char *office, int counter, int set_stat
 		if (strchr(o->config->services, *p) == NULL) {
 			char letter[2] = { *p, '\0' };
 
-			set_cause(cause, "procedure %s is not offered at this office", letter);
+			cause_set(cause, "procedure %s is not offered at this office", letter);
 			goto out;
 		}
 	if (services != NULL && services[0] == '\0') {
-		set_cause(cause, "a counter must serve at least one procedure");
+		cause_set(cause, "a counter must serve at least one procedure");
 		goto out;
 	}
 	r = QUEUE_OK;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
+
 static const char *const state_names[RESERVE_STATE_COUNT] = {
 	"new", "booked", "checked_in", "cancelled", "no_show",
 };
@@ -52,19 +54,6 @@ reserve_checkin_name(enum reserve_checkin verdict)
 {
 	return (unsigned)verdict < sizeof(checkin_names) / sizeof(checkin_names[0]) ? checkin_names[verdict]
 										      : "unknown";
-}
-
-static void set_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (cause != NULL && vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
 }
 
 /* Counters of the office whose configured procedures include the letter. */
@@ -153,11 +142,11 @@ reserve_service_check(const struct config *config, const struct config_office *o
 	enum reserve_result r = RESERVE_INVALID;
 
 	if (strchr(office->services, service->letter) == NULL)
-		set_cause(cause, "procedure \"%s\" is not offered at %s", service->code, office->code);
+		cause_set(cause, "procedure \"%s\" is not offered at %s", service->code, office->code);
 	else if (!service->reservable)
-		set_cause(cause, "procedure \"%s\" is not taken by reservation; take a ticket at the office", service->code);
+		cause_set(cause, "procedure \"%s\" is not taken by reservation; take a ticket at the office", service->code);
 	else if (reserve_capacity(config, office, service) == 0)
-		set_cause(cause, "procedure \"%s\" cannot be reserved at %s", service->code, office->code);
+		cause_set(cause, "procedure \"%s\" cannot be reserved at %s", service->code, office->code);
 	else
 		r = RESERVE_OK;
 	return r;
@@ -185,20 +174,20 @@ reserve_book_check(const struct config *config, const struct config_office *offi
 			found = i;
 	if (found < 0) {
 		calendar_format(date, when);
-		set_cause(cause, "no %s slot starts at that time on %s; see the office's slots", service->code, when);
+		cause_set(cause, "no %s slot starts at that time on %s; see the office's slots", service->code, when);
 		goto out;
 	}
 	r = RESERVE_CONFLICT;
 	if (start - now < config->min_notice_s) {
 		if (start <= now)
-			set_cause(cause, "this slot has already begun");
+			cause_set(cause, "this slot has already begun");
 		else
-			set_cause(cause, "slots must be booked at least %d minutes ahead", config->min_notice_s / 60);
+			cause_set(cause, "slots must be booked at least %d minutes ahead", config->min_notice_s / 60);
 		goto out;
 	}
 	if (calendar_days_from_civil(date) >= horizon_end_day(config, now)) {
 		calendar_format(calendar_civil_from_days(calendar_days_from_civil(date) - config->horizon_days), when);
-		set_cause(cause, "slots can be booked up to %d days ahead; this one from %s", config->horizon_days, when);
+		cause_set(cause, "slots can be booked up to %d days ahead; this one from %s", config->horizon_days, when);
 		goto out;
 	}
 	*slot = slots[found];
