@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it: installs what is missing, then builds and runs
 #   1. every suite (unit, integration, browser, printer, kiosk) on a normal build,
 #   2. the unit and integration suites again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. the unit suite under valgrind,
+#   3. the unit suite, and the integration suite's daemons, under valgrind,
 #   4. each libFuzzer harness for a bounded time over its corpus.
 # It ends with one line "N passed, N failed".
 set -u
@@ -36,6 +36,9 @@ run_suite "all suites" build-test -Dtests=enabled -- --no-suite fuzz
 run_suite "sanitizers" build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dtests=enabled -- \
 	--suite unit --suite integration
 run_suite "valgrind" build-test -- --setup valgrind --suite unit
+echo "=== valgrind: integration"
+tests/integration/valgrind.sh build-test || status=1
+keep build-test "valgrind integration"
 
 if [ -x tests/fuzz/run.sh ]; then
 	echo "=== fuzz"

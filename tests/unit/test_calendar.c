@@ -74,7 +74,7 @@ holiday_list_load(struct holiday_list *list, const char *path)
 {
 	char line[512], text[NAME_MAX_BYTES];
 	struct listed *cur = NULL;
-	FILE *f;
+	FILE *f = NULL;
 
 	list->n = 0;
 	if (path == NULL || (f = fopen(path, "r")) == NULL)
