@@ -65,7 +65,8 @@ class Daemon:
                     ready.set()
             ready.set()
 
-        threading.Thread(target=drain, daemon=True).start()
+        self._drain = threading.Thread(target=drain, daemon=True)
+        self._drain.start()
         if not ready.wait(timeout) or self.address is None:
             self.kill()
             raise RuntimeError('madoguchid did not start: %s' % '\n'.join(self.log))
@@ -143,15 +144,25 @@ class Daemon:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rc = self.proc.wait()
-        self.proc = None
+        self._close()
         return rc
+
+    def _close(self):
+        # The drain thread ends at EOF; closing the pipe after it keeps Python from warning.
+        self._drain.join(5)
+        if self.proc.stderr is not None and not self._drain.is_alive():
+            try:
+                self.proc.stderr.close()
+            except (OSError, ValueError):
+                pass
+        self.proc = None
 
     def kill(self):
         """kill -9: no chance to clean up."""
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
-            self.proc = None
+            self._close()
 
 
 class DaemonTest(unittest.TestCase):

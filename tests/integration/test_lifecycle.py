@@ -243,6 +243,7 @@ class StartStop(harness.DaemonTest):
         self.assertTrue(line.startswith('listening on 127.0.0.1:'), line)
         proc.terminate()
         self.assertEqual(proc.wait(20), 0)
+        proc.stderr.close()
         self.assertTrue(os.path.exists(os.path.join(self.workdir, 'var', 'madoguchi.db')))
 
 
