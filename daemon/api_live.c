@@ -94,25 +94,37 @@ api_live_clients(const struct api_live *live, int office)
 
 static void client_drop(struct live_client *c);
 
-/* One frame; a peer that has stopped reading is dropped (after the caller's loop). */
+/* Writes one framed event; -1 when the peer has stopped reading (its backlog is too long), and
+ * the caller drops it after its loop. */
 static int
-client_send(struct live_client *c, uint64_t id, const char *event, const char *data)
+client_send_frame(struct live_client *c, const char *frame, size_t len)
 {
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->conn);
-	char *frame = proto_sse_frame(id, event, data);
-	struct evbuffer *buf = evbuffer_new();
+	struct evbuffer *buf = NULL;
 	int rc = -1;
 
-	if (frame == NULL || buf == NULL)
+	if (frame == NULL)
 		goto out;
 	if (bev != NULL && evbuffer_get_length(bufferevent_get_output(bev)) > LIVE_MAX_BACKLOG)
 		goto out;
-	evbuffer_add(buf, frame, strlen(frame));
+	if ((buf = evbuffer_new()) == NULL)
+		goto out;
+	evbuffer_add(buf, frame, len);
 	evhttp_send_reply_chunk(c->req, buf);
 	rc = 0;
 out:
 	if (buf != NULL)
 		evbuffer_free(buf);
+	return rc;
+}
+
+/* Frames and writes one event to one client. */
+static int
+client_send(struct live_client *c, uint64_t id, const char *event, const char *data)
+{
+	char *frame = proto_sse_frame(id, event, data);
+	int rc = client_send_frame(c, frame, frame != NULL ? strlen(frame) : 0);
+
 	free(frame);
 	return rc;
 }
@@ -157,12 +169,16 @@ office_send(struct api_live *live, int office, uint64_t id, const char *event, c
 	    int (*want)(const struct live_client *))
 {
 	struct live_client *c, *next;
+	/* Framed once for all: a board-heavy office has hundreds of subscribers per event. */
+	char *frame = TAILQ_EMPTY(&live->clients[office]) ? NULL : proto_sse_frame(id, event, data);
+	size_t len = frame != NULL ? strlen(frame) : 0;
 
-	for (c = TAILQ_FIRST(&live->clients[office]); c != NULL; c = next) {
+	for (c = TAILQ_FIRST(&live->clients[office]); frame != NULL && c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if ((want == NULL || want(c)) && !c->snapshot_due && client_send(c, id, event, data) != 0)
+		if ((want == NULL || want(c)) && !c->snapshot_due && client_send_frame(c, frame, len) != 0)
 			client_drop(c);
 	}
+	free(frame);
 }
 
 static int
