@@ -521,19 +521,32 @@ out:
 	return rc;
 }
 
-int
-store_ticket_by_token(struct store *s, const uint8_t *hash, struct ticket_rec *out)
+/* The one row a statement finds by a token hash, read by read(): 0 found, 1 none, -1 error. */
+static int
+row_by_hash(struct store *s, enum stmt which, const uint8_t *hash, void (*read)(sqlite3_stmt *, void *), void *out)
 {
-	sqlite3_stmt *st = s->st[ST_TICKET_BY_TOKEN];
+	sqlite3_stmt *st = s->st[which];
 	int step, rc;
 
 	sqlite3_bind_blob(st, 1, hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
-		read_ticket(st, out);
+		read(st, out);
 	rc = step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
 	sqlite3_reset(st);
 	return rc;
+}
+
+static void
+read_ticket_row(sqlite3_stmt *st, void *out)
+{
+	read_ticket(st, out);
+}
+
+int
+store_ticket_by_token(struct store *s, const uint8_t *hash, struct ticket_rec *out)
+{
+	return row_by_hash(s, ST_TICKET_BY_TOKEN, hash, read_ticket_row, out);
 }
 
 int
@@ -569,19 +582,16 @@ read_token(sqlite3_stmt *st, struct token_rec *t)
 	t->revoked_at = sqlite3_column_int64(st, 6);
 }
 
+static void
+read_token_row(sqlite3_stmt *st, void *out)
+{
+	read_token(st, out);
+}
+
 int
 store_token_find(struct store *s, const uint8_t *hash, struct token_rec *out)
 {
-	sqlite3_stmt *st = s->st[ST_TOKEN_FIND];
-	int step, rc;
-
-	sqlite3_bind_blob(st, 1, hash, RECORD_HASH_LEN, SQLITE_TRANSIENT);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		read_token(st, out);
-	rc = step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
-	sqlite3_reset(st);
-	return rc;
+	return row_by_hash(s, ST_TOKEN_FIND, hash, read_token_row, out);
 }
 
 int
