@@ -219,8 +219,9 @@ metrics_get(struct http_ctx *ctx)
 	/* A ward's supervisor sees that ward; the city's (office "*") and loopback see all. */
 	if (ctx->authenticated && strcmp(ctx->token.office, "*") != 0)
 		today->only = ctx->token.office;
-	if (store_rollup_cells(http_store(ctx->http), NULL, 0, midnight, midnight + 86400, today_add, today, &cause) !=
-	    0) {
+	if (http_rollups_current(ctx->http, &cause) != 0 ||
+	    store_rollup_cells(http_store(ctx->http), NULL, 0, midnight, midnight + 86400, today_add, today, &cause) !=
+		    0) {
 		fclose(f);
 		f = NULL;
 		http_reply_problem(ctx, 503, "the rollups could not be read; please try again");

@@ -56,7 +56,7 @@ progress_get(struct http_ctx *ctx)
 		http_reply_problem(ctx, 500, "out of memory");
 		goto out;
 	}
-	if (store_progress_fill(http_store(ctx->http), p, fy, &cause) != 0) {
+	if (http_rollups_current(ctx->http, &cause) != 0 || store_progress_fill(http_store(ctx->http), p, fy, &cause) != 0) {
 		http_reply_problem(ctx, 503, "the rollups could not be read; please try again");
 		goto out;
 	}

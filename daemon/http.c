@@ -51,6 +51,11 @@ struct http {
 	size_t n_turn_events, cap_turn_events;
 	struct http_commit_stats commit_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
+	/* Rollups (commit_cb): when they were last folded, whether events have been committed
+	 * since, and the timer that folds those once the line goes quiet. */
+	struct timespec folded_at;
+	int unfolded;
+	struct event *fold_ev;
 };
 
 /* Every module's routes; the first match wins. */
@@ -282,6 +287,75 @@ turn_fail(struct http *http, const char *why)
 }
 
 /* The end of a turn: commit, then answer. */
+static double
+seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Rollups commit with the events they come from (store_rollup.c says why), inside the
+ * turn's transaction. Folding costs per cell touched more than per event, so under load
+ * it runs at most once a second, for everything committed since; a quiet daemon folds a
+ * second after its last change (fold_cb), and whoever reads the cells folds first
+ * (http_rollups_current). A failure undoes only the rollup work, which is retried. */
+#define FOLD_EVERY_S 1.0
+static void
+fold_rollups(struct http *http, const struct timespec *now, int force)
+{
+	const struct timeval every = { 1, 0 };
+	char *cause = NULL;
+	int more;
+
+	if (!force && http->folded_at.tv_sec != 0 && seconds_between(&http->folded_at, now) < FOLD_EVERY_S) {
+		http->unfolded = 1;
+		if (!evtimer_pending(http->fold_ev, NULL))
+			evtimer_add(http->fold_ev, &every);
+		goto out;
+	}
+	more = store_rollup_catch_up(http->store, http->config, force ? 0 : 20000, &cause);
+	if (more < 0)
+		log_warn("%s; retried at the next commit", cause != NULL ? cause : "rollups failed");
+	http->folded_at = *now;
+	http->unfolded = more != 0;
+	if (http->unfolded && !evtimer_pending(http->fold_ev, NULL))
+		evtimer_add(http->fold_ev, &every);
+out:
+	free(cause);
+}
+
+/* A second after the last change: a turn of its own folds what is left. */
+static void
+fold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *http = arg;
+	char *cause = NULL;
+
+	(void)fd;
+	(void)what;
+	if (http->unfolded && http_begin(http, &cause) != 0) {
+		log_warn("rollups: %s; retried in a second", cause != NULL ? cause : "cannot begin");
+		free(cause);
+	}
+	http->folded_at.tv_sec = 0; /* the commit that follows folds */
+}
+
+int
+http_rollups_current(struct http *http, char **cause)
+{
+	struct timespec now;
+	int rc = 0;
+
+	if (http->unfolded) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		rc = http_begin(http, cause);
+		if (rc == 0 && store_rollup_catch_up(http->store, http->config, 0, cause) < 0)
+			rc = -1;
+		http->unfolded = rc != 0;
+		http->folded_at = now;
+	}
+	return rc;
+}
+
 static void
 commit_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -295,20 +369,13 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 	if (!store_in_transaction(http->store))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	/* Rollups commit with the events they come from (store_rollup.c says why); a failure
-	 * there undoes only the rollup work, which the next turn retries. */
-	if (store_rollup_catch_up(http->store, http->config, 20000, &cause) < 0) {
-		log_warn("%s; retried at the next commit", cause != NULL ? cause : "rollups failed");
-		free(cause);
-		cause = NULL;
-	}
+	fold_rollups(http, &started, 0);
 	if (store_commit(http->store, &cause) != 0) {
 		turn_fail(http, cause);
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &committed);
-	api_metrics_commit_observed(&http->commit_stats, (double)(committed.tv_sec - started.tv_sec) +
-								  (double)(committed.tv_nsec - started.tv_nsec) / 1e9);
+	api_metrics_commit_observed(&http->commit_stats, seconds_between(&started, &committed));
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
 		TAILQ_REMOVE(&http->pending, p, entry);
 		send_now(p->req, p->status, p->content_type, p->cache_control, p->body);
@@ -381,6 +448,7 @@ http_reserve(struct http *http)
 void
 http_flush(struct http *http)
 {
+	http->folded_at.tv_sec = 0; /* what is committed last is folded too */
 	commit_cb(-1, 0, http);
 }
 
@@ -668,7 +736,8 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	}
 	http->evhttp = evhttp_new(base);
 	http->commit_ev = event_new(base, -1, 0, commit_cb, http);
-	if (http->evhttp == NULL || http->commit_ev == NULL)
+	http->fold_ev = evtimer_new(base, fold_cb, http);
+	if (http->evhttp == NULL || http->commit_ev == NULL || http->fold_ev == NULL)
 		goto out;
 	evhttp_set_timeout(http->evhttp, options->timeout_s > 0 ? options->timeout_s : 30);
 	evhttp_set_max_body_size(http->evhttp, PROTO_MAX_BODY);
@@ -756,6 +825,8 @@ http_free(struct http *http)
 	deadline_free(http->deadline);
 	if (http->commit_ev != NULL)
 		event_free(http->commit_ev);
+	if (http->fold_ev != NULL)
+		event_free(http->fold_ev);
 	free(http->public_url);
 	free(http->turn_events);
 	free(http);

@@ -132,12 +132,19 @@ struct store {
 		sqlite3_stmt *st;
 	} extra[STORE_MAX_EXTRA];
 	int n_extra;
+	struct store_fold fold;
 };
 
 sqlite3 *
 store_db(struct store *s)
 {
 	return s->db;
+}
+
+struct store_fold *
+store_fold(struct store *s)
+{
+	return &s->fold;
 }
 
 sqlite3_stmt *
@@ -280,6 +287,7 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	for (int i = 0; i < s->n_extra; i++)
 		sqlite3_finalize(s->extra[i].st);
+	store_fold_drop(&s->fold);
 	sqlite3_close(s->db);
 	free(s);
 }

@@ -16,4 +16,15 @@ sqlite3 *store_db(struct store *store);
  * Reset it after use. */
 sqlite3_stmt *store_prepared(struct store *store, const char *sql);
 
+/* store_rollup.c's fold, kept from one catch-up to the next (store_rollup.c says why). */
+struct rollup_fold;
+struct config;
+struct store_fold {
+	struct rollup_fold *fold;
+	const struct config *config;    /* the one it was made with */
+	int64_t mark;                   /* the watermark it has folded up to */
+};
+struct store_fold *store_fold(struct store *store);
+void store_fold_drop(struct store_fold *fold);
+
 #endif

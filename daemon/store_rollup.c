@@ -8,7 +8,15 @@
  * the events they come from — a crash can never leave an event folded twice or never — and
  * it costs no extra fsync. It runs inside a SAVEPOINT: if folding fails, only the rollup
  * work is undone, the turn's events still commit, and the next turn retries from the same
- * watermark. Imports need no special path either: imported rows get ids above the
+ * watermark. The daemon folds at most about once a second (http.c), and before anything
+ * reads the cells.
+ *
+ * The fold is kept from one catch-up to the next: it remembers each open ticket's issue,
+ * call and start and each counter's state, so a call or an end needs no look-up of the
+ * ticket's earlier events. It is trusted only to go on from the watermark it reached:
+ * when the stored watermark is another (its transaction was rolled back, or another
+ * process folded), it is replaced by a fresh fold, which asks the events table (history())
+ * for what it has not seen. Imports need no special path either: imported rows get ids above the
  * watermark and are folded by the next catch-up (the importer calls it itself so the
  * daemon never folds a year of history inside one turn).
  *
@@ -331,10 +339,9 @@ out:
  * limit > 0 stops after that many events, but never between a transfer and the ticket
  * that continues it (the queue writes the two as neighbours). */
 static int
-fold_rows(struct store *s, const struct config *config, sqlite3_stmt *st, long limit, int64_t *last, int *more,
+fold_rows(struct store *s, struct rollup_fold *fold, sqlite3_stmt *st, long limit, int64_t *last, int *more,
 	  char **cause)
 {
-	struct rollup_fold *fold = NULL;
 	const struct rollup_cell *cells;
 	struct event_rec e;
 	int64_t id;
@@ -343,7 +350,6 @@ fold_rows(struct store *s, const struct config *config, sqlite3_stmt *st, long l
 	int step = SQLITE_DONE, rc = -1, after_transfer = 0;
 
 	*more = 0;
-	rollup_fold_new(config, history, s, &fold);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		read_event(st, &id, &e);
 		if (limit > 0 && folded >= limit && !after_transfer) {
@@ -367,11 +373,40 @@ fold_rows(struct store *s, const struct config *config, sqlite3_stmt *st, long l
 	for (size_t i = 0; i < n; i++)
 		if (!rollup_cell_empty(&cells[i]) && cell_add(s, &cells[i], cause) != 0)
 			goto out;
+	rollup_fold_clear_cells(fold);
 	rc = 0;
 out:
 	done_with(st);
-	rollup_fold_free(fold);
 	return rc;
+}
+
+void
+store_fold_drop(struct store_fold *sf)
+{
+	rollup_fold_free(sf->fold);
+	sf->fold = NULL;
+	sf->config = NULL;
+	sf->mark = 0;
+}
+
+/* The kept fold, fit to go on from watermark `folded`: a fold that went on from another
+ * watermark (its work was rolled back, or another process folded meanwhile), of another
+ * config, or remembering too many tickets that never finished is replaced by a fresh one. */
+#define FOLD_KEEP_TICKETS 100000
+static struct rollup_fold *
+kept_fold(struct store *s, const struct config *config, int64_t folded)
+{
+	struct store_fold *sf = store_fold(s);
+
+	if (sf->fold != NULL && (sf->mark != folded || sf->config != config ||
+				 rollup_fold_open_tickets(sf->fold) > FOLD_KEEP_TICKETS))
+		store_fold_drop(sf);
+	if (sf->fold == NULL) {
+		rollup_fold_new(config, history, s, &sf->fold);
+		sf->config = config;
+		sf->mark = folded;
+	}
+	return sf->fold;
 }
 
 /* Runs body inside SAVEPOINT rollup; on failure only its work is undone. */
@@ -426,7 +461,7 @@ catch_up_body(struct store *s, void *arg, char **cause)
 	if ((ev = prepared(s, sql_events_after, cause)) == NULL)
 		goto out;
 	sqlite3_bind_int64(ev, 1, folded);
-	if (fold_rows(s, cu->config, ev, cu->limit, &last, &more, cause) != 0)
+	if (fold_rows(s, kept_fold(s, cu->config, folded), ev, cu->limit, &last, &more, cause) != 0)
 		goto out;
 	if (last != folded) {
 		if ((set = prepared(s, sql_set_watermark, cause)) == NULL)
@@ -437,8 +472,11 @@ catch_up_body(struct store *s, void *arg, char **cause)
 			goto out;
 		}
 	}
+	store_fold(s)->mark = last;
 	rc = more;
 out:
+	if (rc < 0)
+		store_fold_drop(store_fold(s));
 	done_with(st);
 	done_with(set);
 	return rc;
@@ -461,6 +499,7 @@ static int
 rebuild_body(struct store *s, void *arg, char **cause)
 {
 	struct rebuild *rb = arg;
+	struct rollup_fold *fold = NULL;
 	sqlite3_stmt *st = prepared(s, sql_watermark, cause), *del = NULL, *ev = NULL;
 	int64_t folded, last = 0;
 	int more, rc = -1;
@@ -484,7 +523,9 @@ rebuild_body(struct store *s, void *arg, char **cause)
 	sqlite3_bind_int64(ev, 1, rb->from);
 	sqlite3_bind_int64(ev, 2, rb->to);
 	sqlite3_bind_int64(ev, 3, folded);
-	rc = fold_rows(s, rb->config, ev, 0, &last, &more, cause);
+	rollup_fold_new(rb->config, history, s, &fold);
+	rc = fold_rows(s, fold, ev, 0, &last, &more, cause);
+	rollup_fold_free(fold);
 out:
 	done_with(st);
 	done_with(del);

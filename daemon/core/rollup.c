@@ -279,6 +279,19 @@ rollup_fold_cells(const struct rollup_fold *f, size_t *n)
 	return f->cells;
 }
 
+void
+rollup_fold_clear_cells(struct rollup_fold *f)
+{
+	f->n_cells = 0;
+	memset(f->cell_index, 0xff, f->cap_index * sizeof(*f->cell_index));
+}
+
+size_t
+rollup_fold_open_tickets(const struct rollup_fold *f)
+{
+	return f->n_tickets;
+}
+
 static uint64_t
 cell_hash(const char *office, char service, int64_t hour)
 {

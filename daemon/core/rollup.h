@@ -130,5 +130,11 @@ void rollup_fold_replay(struct rollup_fold *fold, int64_t id, const struct event
 
 /* The cells touched so far, in no particular order; they hold only what this fold added. */
 const struct rollup_cell *rollup_fold_cells(const struct rollup_fold *fold, size_t *n);
+/* Forgets the cells (once they are stored) but keeps what the fold knows of open tickets and
+ * counters, so that a fold kept from one batch of events to the next needs no history for
+ * the tickets and counters it has seen. */
+void rollup_fold_clear_cells(struct rollup_fold *fold);
+/* How many unfinished tickets the fold remembers. */
+size_t rollup_fold_open_tickets(const struct rollup_fold *fold);
 
 #endif

@@ -485,6 +485,12 @@ test_store_batches_and_rebuild(void **state)
 			more = store_rollup_catch_up(s, f->config, 1 + rnd(8), &cause);
 		while (more == 1);
 		assert_int_equal(more, 0);
+		/* Now and then the turn is rolled back after its fold (a failed COMMIT): the fold
+		 * kept by the store has seen events that never were, and must not count them. */
+		if (rnd(6) == 0) {
+			store_rollback(s);
+			continue;
+		}
 		assert_int_equal(store_commit(s, &cause), 0);
 		i += n;
 	}
