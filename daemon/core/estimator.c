@@ -501,33 +501,204 @@ stand_ins(const struct estimator_counter *counters, int n, struct sim_counter *s
 	}
 }
 
-int
-estimator_forecast(const struct estimator *e, const struct policy_params *params,
-		   const struct policy_candidate *waiting, size_t n_waiting, const struct estimator_counter *counters,
-		   int n_counters, const char *newcomers, int64_t now, int64_t *call_at, int64_t newcomer_at[26])
+/* The line as the forecast walks it. Within one procedure and priority, walk-ins keep one
+ * order whatever the time: by place in line, then id (two starving ones by place; one starving
+ * has waited longer than one not; two not starving are by how far past the same target, which
+ * is again place in line). Checked-in reservations of one procedure and priority keep theirs
+ * by slot, then id, whether their slots have begun or not. So only the head of such a class
+ * can be the policy's pick, and a pick asks policy_before() about the heads of at most
+ * 26 × 2 × 2 classes, not about everyone: O(n log n + n × classes) instead of O(n²).
+ *
+ * LINE_ALL is the plain way, policy_pick() over everyone left: the yardstick the tests hold
+ * the heads to (estimator_forecast_plain()). */
+enum line_way { LINE_HEADS, LINE_ALL };
+
+struct entry {
+	struct policy_candidate c;
+	size_t origin;                   /* index into waiting, or n_waiting + letter for a newcomer */
+};
+
+struct line_class {
+	size_t head, end;                /* its entries still waiting, in order */
+	uint64_t served_by;              /* the sim counters that may call it, by bit */
+};
+
+struct line {
+	enum line_way way;
+	struct entry *entries;           /* LINE_HEADS: by class, then in the class's order */
+	size_t n;
+	struct line_class *classes;
+	int n_classes;
+	int *open;                       /* the classes with someone left */
+	int n_open;
+	struct policy_candidate *left;   /* LINE_ALL: everyone left, in any order */
+};
+
+static int
+entry_reserved(const struct entry *x)
 {
-	struct policy_candidate *left = NULL;
-	size_t *origin = NULL;                /* index into waiting, or n_waiting + letter for a newcomer */
+	return x->c.slot_start != 0;
+}
+
+static int
+entry_cmp(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	int64_t ka = entry_reserved(a) ? a->c.slot_start : a->c.since;
+	int64_t kb = entry_reserved(b) ? b->c.slot_start : b->c.since;
+	int d = (unsigned char)a->c.service - (unsigned char)b->c.service;
+
+	if (d == 0)
+		d = (a->c.priority != 0) - (b->c.priority != 0);
+	if (d == 0)
+		d = entry_reserved(a) - entry_reserved(b);
+	if (d == 0)
+		d = (ka > kb) - (ka < kb);
+	if (d == 0)
+		d = (a->c.id > b->c.id) - (a->c.id < b->c.id);
+	if (d == 0)
+		d = (a->origin > b->origin) - (a->origin < b->origin);
+	return d;
+}
+
+static int
+entry_same_class(const struct entry *a, const struct entry *b)
+{
+	return a->c.service == b->c.service && (a->c.priority != 0) == (b->c.priority != 0) &&
+	       entry_reserved(a) == entry_reserved(b);
+}
+
+/* Sorts the line's entries into their classes (LINE_HEADS) or lays them out (LINE_ALL). */
+static int
+line_init(struct line *l)
+{
+	int rc = -1;
+
+	if (l->way == LINE_ALL) {
+		l->left = calloc(l->n + 1, sizeof(*l->left));
+		if (l->left == NULL)
+			goto out;
+		for (size_t i = 0; i < l->n; i++)
+			l->left[i] = l->entries[i].c;
+		rc = 0;
+		goto out;
+	}
+	qsort(l->entries, l->n, sizeof(l->entries[0]), entry_cmp);
+	l->classes = calloc(l->n + 1, sizeof(*l->classes));
+	l->open = calloc(l->n + 1, sizeof(*l->open));
+	if (l->classes == NULL || l->open == NULL)
+		goto out;
+	for (size_t i = 0; i < l->n; i++) {
+		if (i == 0 || !entry_same_class(&l->entries[i - 1], &l->entries[i])) {
+			l->classes[l->n_classes].head = i;
+			l->open[l->n_open++] = l->n_classes++;
+		}
+		l->classes[l->n_classes - 1].end = i + 1;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+line_left(const struct line *l)
+{
+	return l->way == LINE_ALL ? l->n > 0 : l->n_open > 0;
+}
+
+static void
+line_release(struct line *l)
+{
+	free(l->entries);
+	free(l->classes);
+	free(l->open);
+	free(l->left);
+}
+
+/* Which sim counters may call each class, as policy_pick() would have it, once the closed
+ * counters have taken the letters they stand in for. */
+static void
+line_serve(struct line *l, const struct sim_counter *sim, int n_counters)
+{
+	for (int c = 0; c < l->n_classes; c++) {
+		char s = l->entries[l->classes[c].head].c.service;
+
+		l->classes[c].served_by = 0;
+		for (int k = 0; k < n_counters; k++)
+			if (sim[k].services == NULL || strchr(sim[k].services, s) != NULL)
+				l->classes[c].served_by |= (uint64_t)1 << k;
+	}
+}
+
+/* Takes out of the line whom counter k (serving services) calls at now: its origin and
+ * procedure. 0 when it serves nobody left. */
+static int
+line_take(struct line *l, const struct policy_params *params, int k, const char *services, int64_t now,
+	  size_t *origin, char *service)
+{
+	int best = -1, taken = 0;
+
+	if (l->way == LINE_ALL) {
+		best = policy_pick(params, l->left, l->n, services, now);
+		if (best < 0)
+			goto out;
+		*origin = l->entries[best].origin;
+		*service = l->left[best].service;
+		l->left[best] = l->left[l->n - 1];
+		l->entries[best] = l->entries[l->n - 1];
+		l->n--;
+		taken = 1;
+		goto out;
+	}
+	for (int i = 0; i < l->n_open; i++) {
+		const struct line_class *c = &l->classes[l->open[i]];
+
+		if (!((c->served_by >> k) & 1))
+			continue;
+		if (best < 0 ||
+		    policy_before(params, &l->entries[c->head].c, &l->entries[l->classes[l->open[best]].head].c, now))
+			best = i;
+	}
+	if (best >= 0) {
+		struct line_class *c = &l->classes[l->open[best]];
+
+		*origin = l->entries[c->head].origin;
+		*service = l->entries[c->head].c.service;
+		if (++c->head == c->end)
+			l->open[best] = l->open[--l->n_open];
+		taken = 1;
+	}
+out:
+	return taken;
+}
+
+static int
+forecast(const struct estimator *e, const struct policy_params *params, const struct policy_candidate *waiting,
+	 size_t n_waiting, const struct estimator_counter *counters, int n_counters, const char *newcomers,
+	 int64_t now, int64_t *call_at, int64_t newcomer_at[26], enum line_way way)
+{
+	struct line line;
 	struct sim_counter sim[ESTIMATOR_MAX_COUNTERS];
 	double turnaround = estimator_turnaround_s(e), *chance = NULL;
 	int64_t day0 = calendar_utc(calendar_local_date(now, NULL), 0);
 	char letters[27 + 26 + 1] = "";
-	size_t n_left = 0, n_letters = 0;
+	size_t n_letters = 0;
 	int rc = -1;
 
+	memset(&line, 0, sizeof(line));
+	line.way = way;
 	if (n_counters > ESTIMATOR_MAX_COUNTERS)
 		n_counters = ESTIMATOR_MAX_COUNTERS;
 	for (size_t i = 0; i < n_waiting; i++)
 		call_at[i] = -1;
 	for (int l = 0; l < 26; l++)
 		newcomer_at[l] = -1;
-	left = calloc(n_waiting + 26 + 1, sizeof(*left));
-	origin = calloc(n_waiting + 26 + 1, sizeof(*origin));
-	if (left == NULL || origin == NULL)
+	line.entries = calloc(n_waiting + (newcomers != NULL ? strlen(newcomers) : 0) + 1, sizeof(*line.entries));
+	if (line.entries == NULL)
 		goto out;
 	for (size_t i = 0; i < n_waiting; i++) {
-		left[n_left] = waiting[i];
-		origin[n_left++] = i;
+		line.entries[line.n].c = waiting[i];
+		line.entries[line.n++].origin = i;
 		if (strchr(letters, waiting[i].service) == NULL && n_letters < 26) {
 			letters[n_letters++] = waiting[i].service;
 			letters[n_letters] = '\0';
@@ -535,18 +706,22 @@ estimator_forecast(const struct estimator *e, const struct policy_params *params
 	}
 	/* A newcomer takes a ticket now and stands behind everyone already waiting. */
 	for (const char *l = newcomers != NULL ? newcomers : ""; *l != '\0'; l++) {
+		struct entry *x;
+
 		if (letter_index(*l) < 0)
 			continue;
-		memset(&left[n_left], 0, sizeof(left[n_left]));
-		left[n_left].id = INT64_MAX - 26 + letter_index(*l);
-		left[n_left].service = *l;
-		left[n_left].since = now;
-		origin[n_left++] = n_waiting + (size_t)letter_index(*l);
+		x = &line.entries[line.n++];
+		x->c.id = INT64_MAX - 26 + letter_index(*l);
+		x->c.service = *l;
+		x->c.since = now;
+		x->origin = n_waiting + (size_t)letter_index(*l);
 		if (strchr(letters, *l) == NULL && n_letters < 26) {
 			letters[n_letters++] = *l;
 			letters[n_letters] = '\0';
 		}
 	}
+	if (line_init(&line) != 0)
+		goto out;
 	chance = calloc((size_t)(n_counters > 0 ? n_counters : 1) * BINS, sizeof(*chance));
 	if (chance == NULL)
 		goto out;
@@ -565,43 +740,55 @@ estimator_forecast(const struct estimator *e, const struct policy_params *params
 			pause_chances(e, k + 1, now, sim[k].chance);
 	}
 	stand_ins(counters, n_counters, sim, letters, now);
-	while (n_left > 0) {
-		int k = -1, pick;
+	line_serve(&line, sim, n_counters);
+	while (line_left(&line)) {
+		int k = -1;
 		size_t o;
+		char s;
 
 		for (int j = 0; j < n_counters; j++)
 			if (sim[j].active && (k < 0 || sim[j].free_at < sim[k].free_at))
 				k = j;
 		if (k < 0)
 			break; /* nobody left who could call the rest */
-		pick = policy_pick(params, left, n_left, sim[k].services, (int64_t)sim[k].free_at);
-		if (pick < 0) {
+		if (!line_take(&line, params, k, sim[k].services, (int64_t)sim[k].free_at, &o, &s)) {
 			sim[k].active = 0; /* nothing left this counter serves */
 			continue;
 		}
-		o = origin[pick];
 		if (o >= n_waiting) {
 			/* A newcomer is only asked about: the counter's time is not spent on them. */
 			newcomer_at[o - n_waiting] = (int64_t)llround(sim[k].free_at);
-		} else {
-			char s = left[pick].service;
-
-			call_at[o] = (int64_t)llround(sim[k].free_at);
-			/* Expected time taken: some of those waiting leave before their call. */
-			sim[k].free_at = advance(sim[k].free_at,
-						 (1.0 - estimator_leave_share(e, s)) *
-							 (estimator_stay_s(e, s, (int64_t)sim[k].free_at) * sim[k].pace +
-							  turnaround),
-						 sim[k].may_pause ? sim[k].chance : NULL, day0);
+			continue;
 		}
-		left[pick] = left[n_left - 1];
-		origin[pick] = origin[n_left - 1];
-		n_left--;
+		call_at[o] = (int64_t)llround(sim[k].free_at);
+		/* Expected time taken: some of those waiting leave before their call. */
+		sim[k].free_at = advance(sim[k].free_at,
+					 (1.0 - estimator_leave_share(e, s)) *
+						 (estimator_stay_s(e, s, (int64_t)sim[k].free_at) * sim[k].pace + turnaround),
+					 sim[k].may_pause ? sim[k].chance : NULL, day0);
 	}
 	rc = 0;
 out:
-	free(left);
-	free(origin);
+	line_release(&line);
 	free(chance);
 	return rc;
+}
+
+int
+estimator_forecast(const struct estimator *e, const struct policy_params *params,
+		   const struct policy_candidate *waiting, size_t n_waiting, const struct estimator_counter *counters,
+		   int n_counters, const char *newcomers, int64_t now, int64_t *call_at, int64_t newcomer_at[26])
+{
+	return forecast(e, params, waiting, n_waiting, counters, n_counters, newcomers, now, call_at, newcomer_at,
+			LINE_HEADS);
+}
+
+int
+estimator_forecast_plain(const struct estimator *e, const struct policy_params *params,
+			 const struct policy_candidate *waiting, size_t n_waiting,
+			 const struct estimator_counter *counters, int n_counters, const char *newcomers, int64_t now,
+			 int64_t *call_at, int64_t newcomer_at[26])
+{
+	return forecast(e, params, waiting, n_waiting, counters, n_counters, newcomers, now, call_at, newcomer_at,
+			LINE_ALL);
 }

@@ -79,5 +79,11 @@ int estimator_forecast(const struct estimator *e, const struct policy_params *pa
 		       const struct policy_candidate *waiting, size_t n_waiting,
 		       const struct estimator_counter *counters, int n_counters, const char *newcomers, int64_t now,
 		       int64_t *call_at, int64_t newcomer_at[26]);
+/* The same forecast asking policy_pick() about everyone left at each call, O(n²): what
+ * estimator_forecast() must agree with, for the tests. */
+int estimator_forecast_plain(const struct estimator *e, const struct policy_params *params,
+			     const struct policy_candidate *waiting, size_t n_waiting,
+			     const struct estimator_counter *counters, int n_counters, const char *newcomers,
+			     int64_t now, int64_t *call_at, int64_t newcomer_at[26]);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <math.h>
 
@@ -351,6 +352,187 @@ counter_pace(void **state)
 	estimator_free(e);
 }
 
+/* A fixed-seed generator, so that a failure can be replayed. */
+static uint64_t
+next_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static int
+below(uint64_t *state, int n)
+{
+	return (int)(next_random(state) % (uint64_t)n);
+}
+
+/* An estimator that has lived a few days: stays by hour, turnaround, pauses of some counters. */
+static struct estimator *
+seasoned(uint64_t *rng)
+{
+	struct estimator *e = fresh();
+
+	for (int d = 3; d <= 9; d++) {
+		for (int k = 1; k <= 6; k++) {
+			estimator_observe_counter(e, k, PROTO_COUNTER_OPEN, DAY_AT(d, 8, 45));
+			if (k % 2 == 0) {
+				estimator_observe_counter(e, k, PROTO_COUNTER_PAUSED, DAY_AT(d, 11 + k / 2, below(rng, 30)));
+				estimator_observe_counter(e, k, PROTO_COUNTER_OPEN, DAY_AT(d, 13 + k / 2, below(rng, 30)));
+			}
+		}
+		for (int i = 0; i < 40; i++) {
+			int64_t at = DAY_AT(d, 9 + below(rng, 8), below(rng, 60));
+			char s = "ABH"[below(rng, 3)];
+
+			estimator_observe_stay(e, 1 + below(rng, 6), s, at, at + 60 + below(rng, 1500));
+			estimator_observe_outcome(e, s, below(rng, 10) == 0);
+		}
+		for (int k = 1; k <= 6; k++)
+			estimator_observe_counter(e, k, PROTO_COUNTER_CLOSED, DAY_AT(d, 17, 15));
+	}
+	for (int k = 1; k <= 6; k++)
+		estimator_observe_counter(e, k, PROTO_COUNTER_OPEN, DAY_AT(10, 8, 45));
+	estimator_observe_counter(e, 2, PROTO_COUNTER_PAUSED, DAY_AT(10, 11, 0));
+	estimator_observe_counter(e, 2, PROTO_COUNTER_OPEN, DAY_AT(10, 11, 40));
+	return e;
+}
+
+/* A random line of n at now: walk-ins of a few procedures, some with priority, some starving,
+ * some checked-in reservations whose slot has or has not begun; ids in no particular order. */
+static void
+random_line(uint64_t *rng, struct policy_candidate *w, size_t n, int64_t now)
+{
+	const char letters[] = "ABCH";
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].id = (int64_t)((i * 7919) % 100003) + 1;
+		w[i].service = letters[below(rng, 4)];
+		w[i].priority = below(rng, 8) == 0;
+		/* Several in the same second now and then, so that ids must break ties. */
+		w[i].since = now - below(rng, 90) * 60 - (below(rng, 3) == 0 ? 0 : below(rng, 60));
+		if (below(rng, 10) == 0)
+			w[i].slot_start = now + (below(rng, 7) - 4) * 15 * 60;
+	}
+}
+
+/* Random counters: open, busy or idle, paused (briefly or for good), closed; each serving one
+ * or several procedures, some nobody else serves. */
+static int
+random_counters(uint64_t *rng, struct estimator_counter *c, int64_t now)
+{
+	static const char *sets[] = { "A", "AH", "ABH", "BC", "C", "H", "AB", "ABCH" };
+	static const enum proto_counter_state states[] = { PROTO_COUNTER_OPEN, PROTO_COUNTER_OPEN,
+							   PROTO_COUNTER_PAUSED, PROTO_COUNTER_CLOSED };
+	int n = 1 + below(rng, 6);
+
+	for (int k = 0; k < n; k++) {
+		const char *services = sets[below(rng, 8)];
+		int busy = below(rng, 2);
+
+		c[k] = counter(states[below(rng, 4)], services, now - below(rng, 200) * 60,
+			       busy ? services[below(rng, (int)strlen(services))] : 0, busy ? now - below(rng, 1200) : 0);
+	}
+	return n;
+}
+
+/* The forecast by class heads calls everyone when the plain policy_pick() over all does. */
+static void
+heads_agree_with_plain(void **state)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	struct policy_params p = params();
+	struct policy_candidate w[300];
+	struct estimator_counter c[8];
+	int64_t fast[300], plain[300], fast_new[26], plain_new[26];
+
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		struct estimator *e = round % 2 ? seasoned(&rng) : fresh();
+		int64_t now = DAY_AT(10, 8 + below(&rng, 9), below(&rng, 60));
+		size_t n = (size_t)below(&rng, round < 200 ? 12 : 300);
+		int nc = random_counters(&rng, c, now);
+
+		random_line(&rng, w, n, now);
+		assert_int_equal(estimator_forecast(e, &p, w, n, c, nc, "ABCH", now, fast, fast_new), 0);
+		assert_int_equal(estimator_forecast_plain(e, &p, w, n, c, nc, "ABCH", now, plain, plain_new), 0);
+		assert_memory_equal(fast, plain, n * sizeof(fast[0]));
+		assert_memory_equal(fast_new, plain_new, sizeof(fast_new));
+		estimator_free(e);
+	}
+}
+
+static double
+seconds_of(void (*run_once)(const struct estimator *, const struct policy_candidate *, size_t, int64_t *),
+	   const struct estimator *e, const struct policy_candidate *w, size_t n, int64_t *call_at)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	run_once(e, w, n, call_at);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+static const struct estimator_counter busy_office[] = {
+	{ PROTO_COUNTER_OPEN, "AH", 0, 0, 0 }, { PROTO_COUNTER_OPEN, "ABH", 0, 0, 0 },
+	{ PROTO_COUNTER_OPEN, "BC", 0, 0, 0 }, { PROTO_COUNTER_OPEN, "BCD", 0, 0, 0 },
+	{ PROTO_COUNTER_OPEN, "BDE", 0, 0, 0 }, { PROTO_COUNTER_OPEN, "FG", 0, 0, 0 },
+};
+
+static void
+heads_once(const struct estimator *e, const struct policy_candidate *w, size_t n, int64_t *call_at)
+{
+	struct policy_params p = params();
+	int64_t newcomer_at[26];
+
+	assert_int_equal(estimator_forecast(e, &p, w, n, busy_office, 6, "ABCDEFGH", DAY_AT(10, 11, 0), call_at,
+					    newcomer_at),
+			 0);
+}
+
+static void
+plain_once(const struct estimator *e, const struct policy_candidate *w, size_t n, int64_t *call_at)
+{
+	struct policy_params p = params();
+	int64_t newcomer_at[26];
+
+	assert_int_equal(estimator_forecast_plain(e, &p, w, n, busy_office, 6, "ABCDEFGH", DAY_AT(10, 11, 0),
+						  call_at, newcomer_at),
+			 0);
+}
+
+/* Not a test of speed, a figure: a 5000-ticket line at a busy office's six counters. */
+static void
+long_line_time(void **state)
+{
+	uint64_t rng = 42;
+	struct estimator *e = fresh();
+	size_t n = 5000;
+	struct policy_candidate *w = calloc(n, sizeof(*w));
+	int64_t *fast = calloc(n, sizeof(*fast)), *plain = calloc(n, sizeof(*plain));
+	double t_fast, t_plain;
+
+	(void)state;
+	assert_non_null(w);
+	assert_non_null(fast);
+	assert_non_null(plain);
+	for (size_t i = 0; i < n; i++) {
+		w[i] = waiting((int64_t)i + 1, "ABCDEFH"[below(&rng, 7)], DAY_AT(10, 8, 45) + (int64_t)i, below(&rng, 16) == 0);
+	}
+	t_fast = seconds_of(heads_once, e, w, n, fast);
+	t_plain = seconds_of(plain_once, e, w, n, plain);
+	assert_memory_equal(fast, plain, n * sizeof(fast[0]));
+	print_message("forecast of a %zu-ticket line: %.2f ms by class heads, %.1f ms asking everyone\n", n,
+		      t_fast * 1e3, t_plain * 1e3);
+	free(w);
+	free(fast);
+	free(plain);
+	estimator_free(e);
+}
+
 /* The queue learns from the events of what it did, and forecasts from them. */
 static void
 queue_learns(void **state)
@@ -452,6 +634,8 @@ main(void)
 		cmocka_unit_test(paused_and_closed),
 		cmocka_unit_test(learned_lunch),
 		cmocka_unit_test(counter_pace),
+		cmocka_unit_test(heads_agree_with_plain),
+		cmocka_unit_test(long_line_time),
 		cmocka_unit_test(queue_learns),
 		cmocka_unit_test(store_history),
 	};
