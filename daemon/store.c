@@ -133,6 +133,7 @@ struct store {
 	} extra[STORE_MAX_EXTRA];
 	int n_extra;
 	struct store_fold fold;
+	struct store_checkpointer *checkpointer;
 };
 
 sqlite3 *
@@ -145,6 +146,12 @@ struct store_fold *
 store_fold(struct store *s)
 {
 	return &s->fold;
+}
+
+struct store_checkpointer **
+store_checkpointer(struct store *s)
+{
+	return &s->checkpointer;
 }
 
 sqlite3_stmt *
@@ -283,6 +290,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_checkpoint_stop(s);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (int i = 0; i < s->n_extra; i++)

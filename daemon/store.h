@@ -20,6 +20,9 @@ struct store;
 /* Opens (creating and migrating) the database; ":memory:" works for tests. */
 int store_open(const char *path, struct store **out, char **cause);
 void store_close(struct store *store);
+/* The daemon's: WAL checkpoints run on a thread of their own (store_checkpoint.c) instead of
+ * inside the COMMIT that fills the WAL. 0 or -1. */
+int store_checkpoint_in_background(struct store *store, const char *path, char **cause);
 
 int store_begin(struct store *store, char **cause);
 int store_commit(struct store *store, char **cause);

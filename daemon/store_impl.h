@@ -27,4 +27,9 @@ struct store_fold {
 struct store_fold *store_fold(struct store *store);
 void store_fold_drop(struct store_fold *fold);
 
+/* store_checkpoint.c's thread, when the daemon started one. */
+struct store_checkpointer;
+struct store_checkpointer **store_checkpointer(struct store *store);
+void store_checkpoint_stop(struct store *store);
+
 #endif
