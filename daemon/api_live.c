@@ -251,17 +251,13 @@ ticket_json(struct api_live *live, const struct live_client *c, int64_t now, enu
 	struct queue *q = http_queue(live->http);
 	struct queue_ticket *t = queue_find_token(q, c->token_hash);
 	struct proto_ticket view;
-	json_t *root;
 	char *text = NULL;
 
 	if (t == NULL)
 		goto out;
 	queue_ticket_view(q, t, now, &view);
 	*state = view.state;
-	root = proto_ticket_encode(&view);
-	if (root != NULL)
-		text = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
+	text = proto_ticket_text(&view);
 out:
 	return text;
 }

@@ -34,12 +34,11 @@ acting_counter(const struct http_ctx *ctx)
 	return ctx->authenticated && ctx->token.role == ROLE_COUNTER ? ctx->token.counter : 0;
 }
 
-static json_t *
+static char *
 ticket_json(struct http_ctx *ctx, const struct queue_ticket *t, const char *token)
 {
 	struct proto_ticket view;
-	char *url = NULL;
-	json_t *json;
+	char *url = NULL, *json;
 
 	queue_ticket_view(http_queue(ctx->http), t, ctx->now, &view);
 	if (token != NULL) {
@@ -47,13 +46,24 @@ ticket_json(struct http_ctx *ctx, const struct queue_ticket *t, const char *toke
 		if (asprintf(&url, "%s/t/%s", http_public_url(ctx->http), token) >= 0)
 			view.status_url = url;
 	}
-	json = proto_ticket_encode(&view);
+	json = proto_ticket_text(&view);
 	free(url);
 	return json;
 }
 
+/* A ticket's JSON (NULL: out of memory, a 500) as the reply. */
+static void
+reply_ticket(struct http_ctx *ctx, int status, char *json)
+{
+	if (json == NULL)
+		http_reply_problem(ctx, 500, "could not encode the reply");
+	else
+		http_reply_text(ctx, status, "application/json; charset=utf-8", json, strlen(json), NULL);
+	free(json);
+}
+
 /* A finished ticket of an earlier day, known only to the store. */
-static json_t *
+static char *
 stored_ticket_json(struct http_ctx *ctx, const struct ticket_rec *rec)
 {
 	const struct config *config = http_config(ctx->http);
@@ -68,9 +78,11 @@ stored_ticket_json(struct http_ctx *ctx, const struct ticket_rec *rec)
 	v.label = rec->label;
 	v.office = o->code;
 	v.office_name = o->names;
+	v.office_name_json = o->names_json;
 	v.service = s->code;
 	v.letter = s->letter;
 	v.service_name = s->names;
+	v.service_name_json = s->names_json;
 	v.state = rec->state;
 	v.est_wait_min = -1;
 	v.counter = rec->counter;
@@ -78,7 +90,7 @@ stored_ticket_json(struct http_ctx *ctx, const struct ticket_rec *rec)
 	v.lang = rec->lang;
 	v.issued_at = rec->issued_at;
 	v.called_at = rec->called_at;
-	return proto_ticket_encode(&v);
+	return proto_ticket_text(&v);
 }
 
 /* Replies with the queue's verdict: the ticket on success, a problem otherwise. */
@@ -91,7 +103,7 @@ reply_result(struct http_ctx *ctx, enum queue_result r, int ok_status, const str
 		else if (r == QUEUE_EMPTY || t == NULL)
 			http_reply_status(ctx, 204);
 		else
-			http_reply_json(ctx, ok_status, ticket_json(ctx, t, NULL));
+			reply_ticket(ctx, ok_status, ticket_json(ctx, t, NULL));
 	} else {
 		http_reply_problem(ctx, http_status_of(r), cause);
 	}
@@ -246,7 +258,7 @@ ticket_issue(struct http_ctx *ctx)
 	} else if (http_persist(ctx) != 0) {
 		http_reply_problem(ctx, 503, "the ticket could not be saved; please try again");
 	} else {
-		http_reply_json(ctx, 201, ticket_json(ctx, t, token));
+		reply_ticket(ctx, 201, ticket_json(ctx, t, token));
 	}
 out:
 	free(cause);
@@ -275,12 +287,12 @@ ticket_get(struct http_ctx *ctx)
 	struct ticket_rec stored;
 	int found_stored;
 	struct queue_ticket *t = holder_ticket(ctx, &stored, &found_stored);
-	json_t *json = t != NULL ? ticket_json(ctx, t, NULL) : found_stored ? stored_ticket_json(ctx, &stored) : NULL;
+	char *json = t != NULL ? ticket_json(ctx, t, NULL) : found_stored ? stored_ticket_json(ctx, &stored) : NULL;
 
 	if (json == NULL)
 		http_reply_problem(ctx, 404, "no such ticket");
 	else
-		http_reply_json(ctx, 200, json);
+		reply_ticket(ctx, 200, json);
 }
 
 static void

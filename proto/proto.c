@@ -540,22 +540,28 @@ out:
 	return frame;
 }
 
-json_t *
-proto_ticket_encode(const struct proto_ticket *t)
+/* A ticket's members; the names only when with_names is set. */
+static json_t *
+ticket_object(const struct proto_ticket *t, int with_names)
 {
 	char issued[32], called[32], letter[2] = { t->letter, '\0' };
 	json_t *root;
 
 	proto_time_format(t->issued_at, issued, sizeof(issued));
 	proto_time_format(t->called_at, called, sizeof(called));
-	root = json_pack("{s:I, s:s, s:s, s:O, s:s, s:s, s:O, s:s, s:i, s:i, s:s, s:s, s:s}",
-			 "id", (json_int_t)t->id, "label", t->label, "office", t->office, "office_name",
-			 t->office_name, "service", t->service, "letter", letter, "service_name", t->service_name,
-			 "state", proto_state_name(t->state), "position", t->position, "est_wait_min",
-			 t->est_wait_min, "priority", proto_priority_name(t->priority), "lang",
-			 proto_lang_name(t->lang), "issued_at", issued);
+	root = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "id", (json_int_t)t->id, "label",
+			 t->label, "office", t->office, "service", t->service, "letter", letter, "state",
+			 proto_state_name(t->state), "position", t->position, "est_wait_min", t->est_wait_min,
+			 "priority", proto_priority_name(t->priority), "lang", proto_lang_name(t->lang), "issued_at",
+			 issued);
 	if (root == NULL)
 		goto out;
+	if (with_names && (json_object_set(root, "office_name", t->office_name) != 0 ||
+			   json_object_set(root, "service_name", t->service_name) != 0)) {
+		json_decref(root);
+		root = NULL;
+		goto out;
+	}
 	json_object_set_new(root, "counter", t->counter > 0 ? json_integer(t->counter) : json_null());
 	json_object_set_new(root, "called_at", t->called_at > 0 ? json_string(called) : json_null());
 	if (t->est_wait_min < 0)
@@ -568,4 +574,38 @@ proto_ticket_encode(const struct proto_ticket *t)
 		json_object_set_new(root, "status_url", json_string(t->status_url));
 out:
 	return root;
+}
+
+json_t *
+proto_ticket_encode(const struct proto_ticket *t)
+{
+	return ticket_object(t, 1);
+}
+
+char *
+proto_ticket_text(const struct proto_ticket *t)
+{
+	json_t *root = NULL;
+	char *bare = NULL, *text = NULL;
+	size_t len;
+
+	if (t->office_name_json == NULL || t->service_name_json == NULL) {
+		if ((root = ticket_object(t, 1)) != NULL)
+			text = json_dumps(root, JSON_COMPACT);
+		goto out;
+	}
+	/* {"id":…,…} with the names spliced in before its closing brace. */
+	if ((root = ticket_object(t, 0)) == NULL || (bare = json_dumps(root, JSON_COMPACT)) == NULL)
+		goto out;
+	len = strlen(bare);
+	if (len < 2 || bare[len - 1] != '}')
+		goto out;
+	bare[len - 1] = '\0';
+	if (asprintf(&text, "%s,\"office_name\":%s,\"service_name\":%s}", bare, t->office_name_json,
+		     t->service_name_json) < 0)
+		text = NULL;
+out:
+	json_decref(root);
+	free(bare);
+	return text;
 }

@@ -98,6 +98,10 @@ struct proto_ticket {
 	const char *service;       /* code */
 	char letter;
 	json_t *service_name;
+	/* The two names serialized, when the caller has them (config.h keeps them): the text
+	 * of a ticket then serializes only what changes. NULL: serialized from the objects. */
+	const char *office_name_json;
+	const char *service_name_json;
 	enum proto_state state;
 	int position;              /* 0 when not waiting */
 	int est_wait_min;          /* -1 when not waiting */
@@ -110,6 +114,10 @@ struct proto_ticket {
 	const char *status_url;
 };
 json_t *proto_ticket_encode(const struct proto_ticket *ticket);
+/* The same ticket as compact JSON text (the members in another order); NULL when out of
+ * memory. Replies and event streams send this: most of a ticket's bytes are the names in
+ * six languages, which are the same for every ticket of a procedure. Caller frees. */
+char *proto_ticket_text(const struct proto_ticket *ticket);
 
 /* RFC 3339 with the +09:00 offset of Japan; buf holds at least 26 bytes. */
 void proto_time_format(int64_t utc, char *buf, size_t size);

@@ -630,6 +630,7 @@ config_check(struct config *c, char **problem)
 		if (s->slot_min == 0)
 			s->slot_min = 30;
 		s->names = complete_names(s->name);
+		s->names_json = json_dumps(s->names, JSON_COMPACT);
 	}
 	for (int i = 0; i < c->n_offices; i++) {
 		char *bad = NULL;
@@ -667,6 +668,7 @@ config_check(struct config *c, char **problem)
 				}
 		}
 		o->names = complete_names(o->name);
+		o->names_json = json_dumps(o->names, JSON_COMPACT);
 	}
 	for (int i = 0; i < c->n_initiatives; i++) {
 		struct config_initiative *in = &c->initiatives[i];
@@ -802,10 +804,12 @@ config_free(struct config *c)
 	for (int i = 0; i < 26; i++) {
 		free_names(c->services[i].name);
 		json_decref(c->services[i].names);
+		free(c->services[i].names_json);
 	}
 	for (int i = 0; i < c->n_offices; i++) {
 		free_names(c->offices[i].name);
 		json_decref(c->offices[i].names);
+		free(c->offices[i].names_json);
 		free(c->offices[i].hours.exceptions);
 	}
 	for (int i = 0; i < c->n_initiatives; i++) {

@@ -27,6 +27,7 @@ struct config_service {
 	int reservable;
 	int slot_min;                      /* reservation slot length */
 	json_t *names;                     /* {"ja":…,"en":…} for the wire */
+	char *names_json;                  /* names, serialized once (proto_ticket_text) */
 	int capacity_set, capacity;        /* people per reservation slot at every office, when set */
 	int walkin_share_set, walkin_share; /* percent of counter time kept for walk-ins, when set */
 };
@@ -40,6 +41,7 @@ struct config_office {
 	char code[CONFIG_CODE_MAX];
 	char *name[PROTO_LANG_COUNT];
 	json_t *names;
+	char *names_json;
 	char services[27];                 /* letters offered at this office */
 	int n_counters;
 	struct config_counter counters[CONFIG_MAX_COUNTERS];

@@ -1170,9 +1170,11 @@ queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, st
 	v->label = t->rec.label;
 	v->office = o->code;
 	v->office_name = o->names;
+	v->office_name_json = o->names_json;
 	v->service = s->code;
 	v->letter = s->letter;
 	v->service_name = s->names;
+	v->service_name_json = s->names_json;
 	v->state = t->rec.state;
 	v->position = queue_position(q, t, now);
 	v->est_wait_min = queue_estimate_min(q, t, now);

@@ -154,6 +154,50 @@ ticket_object(void **state)
 	json_decref(names);
 }
 
+/* The text of a ticket is its object, whether the names come serialized or not, and in
+ * every state the object can take (called or not, with or without a token). */
+static void
+ticket_text(void **state)
+{
+	json_t *office = json_pack("{s:s, s:s}", "ja", "中区役所", "en", "Naka \"Ward\" Office");
+	json_t *service = json_pack("{s:s, s:s}", "ja", "証明書", "en", "Certificates");
+	char *office_text = json_dumps(office, JSON_COMPACT), *service_text = json_dumps(service, JSON_COMPACT);
+	struct proto_ticket t = {
+		.id = 7, .label = "A-007", .office = "naka", .office_name = office, .service = "certificates",
+		.letter = 'A', .service_name = service, .state = PROTO_WAITING, .position = 3, .est_wait_min = 12,
+		.lang = PROTO_EN, .issued_at = 1775433600, .token = "tok", .status_url = "http://x/t/tok",
+	};
+
+	(void)state;
+	for (int round = 0; round < 4; round++) {
+		json_t *object = proto_ticket_encode(&t), *parsed;
+		char *text;
+
+		t.office_name_json = round % 2 ? office_text : NULL;
+		t.service_name_json = round % 2 ? service_text : NULL;
+		text = proto_ticket_text(&t);
+		assert_non_null(text);
+		parsed = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(parsed);
+		assert_true(json_equal(parsed, object));
+		json_decref(parsed);
+		json_decref(object);
+		free(text);
+		if (round == 1) {
+			t.state = PROTO_CALLED;
+			t.counter = 4;
+			t.called_at = 1775434200;
+			t.position = 0;
+			t.est_wait_min = -1;
+			t.token = t.status_url = NULL;
+		}
+	}
+	free(office_text);
+	free(service_text);
+	json_decref(office);
+	json_decref(service);
+}
+
 static void
 problems_and_frames(void **state)
 {
@@ -177,7 +221,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ticket_requests),  cmocka_unit_test(counter_requests), cmocka_unit_test(utf8),
-		cmocka_unit_test(times),	    cmocka_unit_test(ticket_object),    cmocka_unit_test(problems_and_frames),
+		cmocka_unit_test(times),	    cmocka_unit_test(ticket_object),    cmocka_unit_test(ticket_text),
+		cmocka_unit_test(problems_and_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
