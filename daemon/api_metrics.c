@@ -220,7 +220,7 @@ metrics_get(struct http_ctx *ctx)
 	if (ctx->authenticated && strcmp(ctx->token.office, "*") != 0)
 		today->only = ctx->token.office;
 	if (http_rollups_current(ctx->http, &cause) != 0 ||
-	    store_rollup_cells(http_store(ctx->http), NULL, 0, midnight, midnight + 86400, today_add, today, &cause) !=
+	    store_rollup_cells(http_store(ctx->http), STORE_CELLS_HOURLY, NULL, 0, midnight, midnight + 86400, today_add, today, &cause) !=
 		    0) {
 		fclose(f);
 		f = NULL;

@@ -79,7 +79,7 @@ reports_load(struct http_ctx *ctx, const struct reports_query *q)
 	if (report_new(http_config(ctx->http), ctx->office, q->service, q->from, q->to, &r, &cause) != 0) {
 		http_reply_problem(ctx, 400, cause);
 	} else if (http_rollups_current(ctx->http, &cause) != 0 ||
-		   store_rollup_cells(http_store(ctx->http), offices, q->service, q->from, q->to, reports_add_cell, r,
+		   store_rollup_cells(http_store(ctx->http), STORE_CELLS_HOURLY, offices, q->service, q->from, q->to, reports_add_cell, r,
 				      &cause) != 0) {
 		report_free(r);
 		r = NULL;

@@ -9,6 +9,18 @@
 #include <sqlite3.h>
 
 /* Each migration takes the schema from version i to i + 1. Never edit a shipped one. */
+/* A table of rollup cells (store_rollup.c), hourly or daily. */
+#define ROLLUP_TABLE(name)                                                                                           \
+	"CREATE TABLE " name " ("                                                                                    \
+	"  office TEXT NOT NULL, service TEXT NOT NULL, hour INTEGER NOT NULL,"                                      \
+	"  arrivals INTEGER NOT NULL, checkins INTEGER NOT NULL, priority INTEGER NOT NULL,"                         \
+	"  transfers_in INTEGER NOT NULL, transfers_out INTEGER NOT NULL, multi_transfer INTEGER NOT NULL,"          \
+	"  calls INTEGER NOT NULL, within_target INTEGER NOT NULL, served INTEGER NOT NULL,"                         \
+	"  no_shows INTEGER NOT NULL, cancellations INTEGER NOT NULL, counter_s INTEGER NOT NULL,"                  \
+	"  wait_n BLOB NOT NULL, wait_count INTEGER NOT NULL, wait_sum INTEGER NOT NULL, wait_max INTEGER NOT NULL," \
+	"  service_n BLOB NOT NULL, service_count INTEGER NOT NULL, service_sum INTEGER NOT NULL,"                   \
+	"  service_max INTEGER NOT NULL, PRIMARY KEY (office, service, hour)) WITHOUT ROWID;"
+
 static const char *const migrations[] = {
 	/* 0 → 1: tickets, events, counters, tokens */
 	"CREATE TABLE tickets ("
@@ -39,15 +51,7 @@ static const char *const migrations[] = {
 	"  revoked_at INTEGER NOT NULL DEFAULT 0);",
 	/* → 2: hourly rollups folded from events (store_rollup.c), their watermark, the indexes
 	 * the fold's history look-ups use, and the staff's notes on the progress record. */
-	"CREATE TABLE rollups ("
-	"  office TEXT NOT NULL, service TEXT NOT NULL, hour INTEGER NOT NULL,"
-	"  arrivals INTEGER NOT NULL, checkins INTEGER NOT NULL, priority INTEGER NOT NULL,"
-	"  transfers_in INTEGER NOT NULL, transfers_out INTEGER NOT NULL, multi_transfer INTEGER NOT NULL,"
-	"  calls INTEGER NOT NULL, within_target INTEGER NOT NULL, served INTEGER NOT NULL,"
-	"  no_shows INTEGER NOT NULL, cancellations INTEGER NOT NULL, counter_s INTEGER NOT NULL,"
-	"  wait_n BLOB NOT NULL, wait_count INTEGER NOT NULL, wait_sum INTEGER NOT NULL, wait_max INTEGER NOT NULL,"
-	"  service_n BLOB NOT NULL, service_count INTEGER NOT NULL, service_sum INTEGER NOT NULL,"
-	"  service_max INTEGER NOT NULL, PRIMARY KEY (office, service, hour)) WITHOUT ROWID;"
+	ROLLUP_TABLE("rollups")
 	"CREATE INDEX rollups_hour ON rollups(hour);"
 	"CREATE TABLE rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), folded INTEGER NOT NULL);"
 	"INSERT INTO rollup_state (id, folded) VALUES (1, 0);"
@@ -72,6 +76,13 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, reservation INTEGER NOT NULL, office TEXT NOT NULL,"
 	"  service TEXT NOT NULL, slot_start INTEGER NOT NULL, event TEXT NOT NULL, from_state TEXT NOT NULL);"
 	"CREATE INDEX reservation_events_office_ts ON reservation_events(office, ts);",
+	/* → 4: daily rollups, each the sum of its day's hourly cells (store_rollup.c keeps them
+	 * so), for what reads years at a time by day or coarser: the progress record, reports
+	 * by day or procedure. Filled here from the hourly cells already folded. */
+	ROLLUP_TABLE("rollups_day")
+	"CREATE INDEX rollups_day_hour ON rollups_day(hour);"
+	"INSERT INTO rollups_day (" ROLLUP_CELL_COLUMNS ") SELECT " ROLLUP_DAY_SUMS
+	" FROM rollups GROUP BY office, service, " ROLLUP_DAY_OF_HOUR ";",
 };
 
 enum stmt {
@@ -258,6 +269,10 @@ store_open(const char *path, struct store **out, char **cause)
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		db_cause(s, cause, path);
+		goto out;
+	}
+	if (store_rollup_register(s->db) != 0) {
+		db_cause(s, cause, "defining hist_merge()");
 		goto out;
 	}
 	if (store_migrate(s, cause) != 0)

@@ -71,9 +71,13 @@ int store_rollup_catch_up(struct store *store, const struct config *config, long
 int store_rollup_rebuild(struct store *store, const struct config *config, int64_t from, int64_t to, char **cause);
 /* The stored cells with from <= hour < to, of the offices listed (NULL-terminated; NULL for
  * every office) and of one procedure letter (0 for all), ordered by office, hour, procedure.
+ * Hourly cells, or daily ones (each the sum of a JST day's hourly cells, its hour the day's
+ * midnight) for whoever needs nothing finer than a day: a tenth of the rows to read.
  * cb returns non-zero to stop early. 0 or -1. Merge them with rollup_cell_merge(). */
-int store_rollup_cells(struct store *store, const char *const *offices, char service, int64_t from, int64_t to,
-		       int (*cb)(void *arg, const struct rollup_cell *cell), void *arg, char **cause);
+enum store_cells { STORE_CELLS_HOURLY, STORE_CELLS_DAILY };
+int store_rollup_cells(struct store *store, enum store_cells grain, const char *const *offices, char service,
+		       int64_t from, int64_t to, int (*cb)(void *arg, const struct rollup_cell *cell), void *arg,
+		       char **cause);
 
 /* store_progress.c: staff text on the progress record of fiscal year fy, per initiative
  * number and office code ("*" for the city). A NULL issues or next keeps the stored text. */

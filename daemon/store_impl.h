@@ -16,6 +16,23 @@ sqlite3 *store_db(struct store *store);
  * Reset it after use. */
 sqlite3_stmt *store_prepared(struct store *store, const char *sql);
 
+/* The columns of a rollup cell, hourly (rollups) and daily (rollups_day) alike, in the order
+ * store_rollup.c reads them; and a day's cell as the sum of its hourly ones (hist_merge()
+ * is the aggregate store_rollup_register() defines). A day starts at JST midnight. */
+#define ROLLUP_CELL_COLUMNS                                                                                  \
+	"arrivals, checkins, priority, transfers_in, transfers_out, multi_transfer, calls, within_target,"   \
+	" served, no_shows, cancellations, counter_s, wait_n, wait_count, wait_sum, wait_max, service_n,"    \
+	" service_count, service_sum, service_max, office, service, hour"
+#define ROLLUP_DAY_OF_HOUR "(hour - ((hour + 32400) % 86400))"
+#define ROLLUP_DAY_SUMS                                                                                      \
+	"SUM(arrivals), SUM(checkins), SUM(priority), SUM(transfers_in), SUM(transfers_out),"                 \
+	" SUM(multi_transfer), SUM(calls), SUM(within_target), SUM(served), SUM(no_shows),"                  \
+	" SUM(cancellations), SUM(counter_s), hist_merge(wait_n), SUM(wait_count), SUM(wait_sum),"           \
+	" MAX(wait_max), hist_merge(service_n), SUM(service_count), SUM(service_sum), MAX(service_max),"     \
+	" office, service, " ROLLUP_DAY_OF_HOUR
+/* Defines hist_merge() on a connection; 0 or -1. */
+int store_rollup_register(sqlite3 *db);
+
 /* store_rollup.c's fold, kept from one catch-up to the next (store_rollup.c says why). */
 struct rollup_fold;
 struct config;

@@ -128,7 +128,7 @@ store_progress_fill(struct store *s, struct progress *p, int fy, char **cause)
 	int rc = -1;
 
 	progress_range(p, &from, &to);
-	if (store_rollup_cells(s, NULL, 0, from, to, fill_cell, p, cause) != 0 ||
+	if (store_rollup_cells(s, STORE_CELLS_DAILY, NULL, 0, from, to, fill_cell, p, cause) != 0 ||
 	    store_progress_notes(s, fy, fill_note, p, cause) != 0)
 		goto out;
 	rc = 0;

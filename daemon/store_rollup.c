@@ -37,10 +37,7 @@
 #include "rollup.h"
 
 /* read_cell() and cell_add() know this order. */
-#define CELL_COLUMNS                                                                                         \
-	"arrivals, checkins, priority, transfers_in, transfers_out, multi_transfer, calls, within_target,"   \
-	" served, no_shows, cancellations, counter_s, wait_n, wait_count, wait_sum, wait_max, service_n,"    \
-	" service_count, service_sum, service_max, office, service, hour"
+#define CELL_COLUMNS ROLLUP_CELL_COLUMNS
 #define EVENT_COLUMNS "id, ts, office, service, ticket, label, event, counter, services, priority, wait_s"
 
 static const char sql_savepoint[] = "SAVEPOINT rollup";
@@ -69,11 +66,21 @@ static const char sql_cell_put[] =
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
 	" ?23)";
 static const char sql_cells_delete[] = "DELETE FROM rollups WHERE hour >= ?1 AND hour < ?2";
+static const char sql_days_delete[] = "DELETE FROM rollups_day WHERE hour >= ?1 AND hour < ?2";
+static const char sql_day_refresh[] =
+	"INSERT OR REPLACE INTO rollups_day (" CELL_COLUMNS ") SELECT " ROLLUP_DAY_SUMS " FROM rollups"
+	" WHERE office = ?1 AND service = ?2 AND hour >= ?3 AND hour < ?3 + 86400 GROUP BY office, service";
 static const char sql_cells_all[] =
 	"SELECT " CELL_COLUMNS " FROM rollups"
 	" WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR service = ?3) ORDER BY office, hour, service";
 static const char sql_cells_office[] =
 	"SELECT " CELL_COLUMNS " FROM rollups"
+	" WHERE office = ?4 AND hour >= ?1 AND hour < ?2 AND (?3 = '' OR service = ?3) ORDER BY hour, service";
+static const char sql_days_all[] =
+	"SELECT " CELL_COLUMNS " FROM rollups_day"
+	" WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR service = ?3) ORDER BY office, hour, service";
+static const char sql_days_office[] =
+	"SELECT " CELL_COLUMNS " FROM rollups_day"
 	" WHERE office = ?4 AND hour >= ?1 AND hour < ?2 AND (?3 = '' OR service = ?3) ORDER BY hour, service";
 
 struct history_arg {
@@ -335,6 +342,101 @@ out:
 	return rc;
 }
 
+/* A day's cell key: office, procedure, JST midnight. */
+struct day_key {
+	const char *office;
+	char service;
+	int64_t day;
+};
+
+static int
+day_key_cmp(const void *a, const void *b)
+{
+	const struct day_key *x = a, *y = b;
+	int c = strcmp(x->office, y->office);
+
+	if (c == 0)
+		c = (x->service > y->service) - (x->service < y->service);
+	if (c == 0)
+		c = (x->day > y->day) - (x->day < y->day);
+	return c;
+}
+
+/* Sums each day that the cells touched again from its hourly cells. */
+static int
+days_refresh(struct store *s, const struct rollup_cell *cells, size_t n, char **cause)
+{
+	struct day_key *keys = n > 0 ? malloc(n * sizeof(*keys)) : NULL;
+	sqlite3_stmt *st = NULL;
+	size_t k = 0;
+	int rc = -1;
+
+	if (n > 0 && keys == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!rollup_cell_empty(&cells[i]))
+			keys[k++] = (struct day_key){ cells[i].office, cells[i].service,
+						      cells[i].hour - ((cells[i].hour + 32400) % 86400) };
+	qsort(keys, k, sizeof(*keys), day_key_cmp);
+	if (k > 0 && (st = prepared(s, sql_day_refresh, cause)) == NULL)
+		goto out;
+	for (size_t i = 0; i < k; i++) {
+		char letter[2] = { keys[i].service, '\0' };
+
+		if (i > 0 && day_key_cmp(&keys[i - 1], &keys[i]) == 0)
+			continue;
+		sqlite3_bind_text(st, 1, keys[i].office, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, letter, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, keys[i].day);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			fail(s, cause, "summing a day");
+			goto out;
+		}
+		done_with(st);
+	}
+	rc = 0;
+out:
+	done_with(st);
+	free(keys);
+	return rc;
+}
+
+/* hist_merge(blob): the aggregate that sums histogram blobs bucket by bucket. */
+static void
+hist_merge_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct rollup_hist *sum = sqlite3_aggregate_context(ctx, sizeof(*sum)), h;
+
+	(void)argc;
+	if (sum == NULL) {
+		sqlite3_result_error_nomem(ctx);
+	} else if (rollup_hist_decode(&h, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0])) != 0) {
+		sqlite3_result_error(ctx, "hist_merge: not a histogram", -1);
+	} else {
+		rollup_hist_merge(sum, &h);
+	}
+}
+
+static void
+hist_merge_final(sqlite3_context *ctx)
+{
+	struct rollup_hist *sum = sqlite3_aggregate_context(ctx, 0), empty;
+	uint8_t blob[ROLLUP_HIST_BLOB];
+
+	memset(&empty, 0, sizeof(empty));
+	rollup_hist_encode(sum != NULL ? sum : &empty, blob);
+	sqlite3_result_blob(ctx, blob, sizeof(blob), SQLITE_TRANSIENT);
+}
+
+int
+store_rollup_register(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "hist_merge", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+				       hist_merge_step, hist_merge_final) == SQLITE_OK
+		       ? 0
+		       : -1;
+}
+
 /* Folds the rows of a bound query and adds the cells; *last gets the highest id folded.
  * limit > 0 stops after that many events, but never between a transfer and the ticket
  * that continues it (the queue writes the two as neighbours). */
@@ -373,6 +475,8 @@ fold_rows(struct store *s, struct rollup_fold *fold, sqlite3_stmt *st, long limi
 	for (size_t i = 0; i < n; i++)
 		if (!rollup_cell_empty(&cells[i]) && cell_add(s, &cells[i], cause) != 0)
 			goto out;
+	if (days_refresh(s, cells, n, cause) != 0)
+		goto out;
 	rollup_fold_clear_cells(fold);
 	rc = 0;
 out:
@@ -510,13 +614,17 @@ rebuild_body(struct store *s, void *arg, char **cause)
 	}
 	folded = sqlite3_column_int64(st, 0);
 	done_with(st);
-	if ((del = prepared(s, sql_cells_delete, cause)) == NULL)
-		goto out;
-	sqlite3_bind_int64(del, 1, rb->from);
-	sqlite3_bind_int64(del, 2, rb->to);
-	if (sqlite3_step(del) != SQLITE_DONE) {
-		fail(s, cause, "deleting cells");
-		goto out;
+	/* Hourly cells, then the daily ones (whole days: the range is). */
+	for (int table = 0; table < 2; table++) {
+		if ((del = prepared(s, table == 0 ? sql_cells_delete : sql_days_delete, cause)) == NULL)
+			goto out;
+		sqlite3_bind_int64(del, 1, rb->from);
+		sqlite3_bind_int64(del, 2, rb->to);
+		if (sqlite3_step(del) != SQLITE_DONE) {
+			fail(s, cause, "deleting cells");
+			goto out;
+		}
+		done_with(del);
 	}
 	if ((ev = prepared(s, sql_events_range, cause)) == NULL)
 		goto out;
@@ -556,10 +664,12 @@ store_rollup_rebuild(struct store *s, const struct config *config, int64_t from,
 }
 
 int
-store_rollup_cells(struct store *s, const char *const *offices, char service, int64_t from, int64_t to,
-		   int (*cb)(void *arg, const struct rollup_cell *cell), void *arg, char **cause)
+store_rollup_cells(struct store *s, enum store_cells grain, const char *const *offices, char service, int64_t from,
+		   int64_t to, int (*cb)(void *arg, const struct rollup_cell *cell), void *arg, char **cause)
 {
-	sqlite3_stmt *st = prepared(s, offices == NULL ? sql_cells_all : sql_cells_office, cause);
+	const char *sql = grain == STORE_CELLS_DAILY ? (offices == NULL ? sql_days_all : sql_days_office)
+						     : (offices == NULL ? sql_cells_all : sql_cells_office);
+	sqlite3_stmt *st = prepared(s, sql, cause);
 	char letter[2] = { service, '\0' };
 	struct rollup_cell c;
 	int step = SQLITE_DONE, rc = -1, stop = 0;

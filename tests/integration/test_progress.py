@@ -363,6 +363,40 @@ class Progress(harness.DaemonTest):
         with sqlite3.connect(self.d.db) as db:
             return sorted(db.execute('SELECT * FROM rollups').fetchall())
 
+    def day_rows(self):
+        with sqlite3.connect(self.d.db) as db:
+            return sorted(db.execute('SELECT * FROM rollups_day').fetchall())
+
+    def test_day_cells_sum_the_hours_and_migrate(self):
+        self.imported()
+        sheet = self.sheet().body
+        days = self.day_rows()
+        # Each day cell sums its hours (JST days), counts and histogram buckets alike.
+        expect = {}
+        with sqlite3.connect(self.d.db) as db:
+            for row in db.execute('SELECT office, service, hour, arrivals, calls, wait_n, wait_max FROM rollups'):
+                office, service, hour, arrivals, calls, wait_n, wait_max = row
+                key = (office, service, hour - (hour + 9 * 3600) % 86400)
+                a, c, n, m = expect.get(key, (0, 0, [0] * (len(wait_n) // 4), 0))
+                buckets = [x + int.from_bytes(wait_n[i * 4:i * 4 + 4], 'little') for i, x in enumerate(n)]
+                expect[key] = (a + arrivals, c + calls, buckets, max(m, wait_max))
+        got = {(r[0], r[1], r[2]): (r[3], r[9], [int.from_bytes(r[15][i * 4:i * 4 + 4], 'little')
+                                                   for i in range(len(r[15]) // 4)], r[18]) for r in days}
+        self.assertTrue(got)
+        self.assertLessEqual(set(got), set(expect))
+        self.assertLessEqual({k for k, v in expect.items() if v[0] or v[1]}, set(got))
+        self.assertEqual(got, {k: expect[k] for k in got})
+        # A database from before the daily cells: opening it fills them from the hourly ones.
+        self.assertEqual(self.d.stop(), 0)
+        with sqlite3.connect(self.d.db) as db:
+            db.execute('DROP TABLE rollups_day')
+            db.execute('PRAGMA user_version = 3')
+        out = self.d.ctl('export', 'progress', '--fy', '2026', '--format', 'json', '--config', self.config,
+                         check=False)
+        self.assertEqual(out.returncode, 0, out.stderr.decode())
+        self.assertEqual(self.day_rows(), days)
+        self.assertEqual(json.loads(out.stdout), json.loads(sheet))
+
     def test_quiet_daemon_folds_within_seconds(self):
         # Nobody reads: the daemon folds by itself once the line goes quiet.
         def arrivals():

@@ -424,15 +424,42 @@ gather_cb(void *arg, const struct rollup_cell *cell)
 	return 0;
 }
 
+/* The cells summed by JST day, as the daily cells should hold them. */
+static void
+truth_days(const struct truth *tr, struct truth *days)
+{
+	memset(days, 0, sizeof(*days));
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct rollup_cell *c = &tr->cells[i];
+		struct rollup_cell *d = truth_cell(days, c->office, c->service, c->hour - ((c->hour + 32400) % 86400));
+		struct rollup_cell key = *d;
+
+		rollup_cell_merge(d, c);
+		memcpy(d->office, key.office, sizeof(d->office));
+		d->service = key.service;
+		d->hour = key.hour;
+	}
+}
+
+/* The store's hourly cells are the truth's, and its daily cells their sums by day. */
 static void
 assert_store_equals(struct store *s, const struct truth *tr)
 {
-	struct gather g = { NULL, 0 };
+	struct gather g = { NULL, 0 }, d = { NULL, 0 };
+	struct truth days;
 	char *cause = NULL;
 
-	assert_int_equal(store_rollup_cells(s, NULL, 0, INT64_MIN, INT64_MAX, gather_cb, &g, &cause), 0);
+	assert_int_equal(store_rollup_cells(s, STORE_CELLS_HOURLY, NULL, 0, INT64_MIN, INT64_MAX, gather_cb, &g, &cause),
+			 0);
 	assert_cells_equal(tr, g.cells, g.n);
+	truth_days(tr, &days);
+	assert_true(days.n > 0 && days.n < tr->n);
+	assert_int_equal(store_rollup_cells(s, STORE_CELLS_DAILY, NULL, 0, INT64_MIN, INT64_MAX, gather_cb, &d, &cause),
+			 0);
+	assert_cells_equal(&days, d.cells, d.n);
+	free(days.cells);
 	free(g.cells);
+	free(d.cells);
 }
 
 static struct store *
@@ -533,7 +560,8 @@ test_fiscal_year_split(void **state)
 	assert_int_equal(store_commit(s, &cause), 0);
 	assert_int_equal(store_rollup_catch_up(s, f->config, 0, &cause), 0);
 	rollup_fiscal_range(2026, &from, &to);
-	assert_int_equal(store_rollup_cells(s, (const char *const[]){ "east", NULL }, 0, from, to, gather_cb, &g,
+	assert_int_equal(store_rollup_cells(s, STORE_CELLS_HOURLY, (const char *const[]){ "east", NULL }, 0, from, to,
+					    gather_cb, &g,
 					    &cause), 0);
 	for (size_t i = 0; i < g.n; i++) {
 		assert_string_equal(g.cells[i].office, "east");
