@@ -163,22 +163,31 @@ client_drop(struct live_client *c)
 	evhttp_connection_free(c->conn);
 }
 
-/* Sends to every client of an office that passes want (NULL: all); drops those not reading. */
+/* Appends one event's frame to a turn's frames. */
 static void
-office_send(struct api_live *live, int office, uint64_t id, const char *event, const char *data,
-	    int (*want)(const struct live_client *))
+frame_add(struct evbuffer *frames, uint64_t id, const char *event, const char *data)
+{
+	char *frame = proto_sse_frame(id, event, data);
+
+	if (frame != NULL)
+		evbuffer_add(frames, frame, strlen(frame));
+	free(frame);
+}
+
+/* Writes a turn's frames of an office to each of its clients that wants them. */
+static void
+office_send_frames(struct api_live *live, int office, struct evbuffer *frames,
+		   int (*want)(const struct live_client *))
 {
 	struct live_client *c, *next;
-	/* Framed once for all: a board-heavy office has hundreds of subscribers per event. */
-	char *frame = TAILQ_EMPTY(&live->clients[office]) ? NULL : proto_sse_frame(id, event, data);
-	size_t len = frame != NULL ? strlen(frame) : 0;
+	size_t len = evbuffer_get_length(frames);
+	const char *text = len > 0 ? (const char *)evbuffer_pullup(frames, -1) : NULL;
 
-	for (c = TAILQ_FIRST(&live->clients[office]); frame != NULL && c != NULL; c = next) {
+	for (c = TAILQ_FIRST(&live->clients[office]); text != NULL && c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if ((want == NULL || want(c)) && !c->snapshot_due && client_send_frame(c, frame, len) != 0)
+		if ((want == NULL || want(c)) && !c->snapshot_due && client_send_frame(c, text, len) != 0)
 			client_drop(c);
 	}
-	free(frame);
 }
 
 static int
@@ -535,38 +544,43 @@ api_live_committed(struct http *http, const struct event_rec *events, size_t n)
 {
 	struct api_live *live = http_live(http);
 	int64_t now = (int64_t)time(NULL);
-	char *touched = NULL;
+	/* Per office, the frames of the turn for its boards, written to each board at once: a
+	 * busy turn has dozens of events and an office hundreds of boards and phones. */
+	struct evbuffer **frames = NULL;
 
 	queue_learn(http_queue(http), events, n);
-	if (live == NULL || (touched = calloc((size_t)live->n_offices + 1, 1)) == NULL)
+	if (live == NULL || (frames = calloc((size_t)live->n_offices + 1, sizeof(*frames))) == NULL)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const struct event_rec *e = &events[i];
 		int office = config_office_index(http_config(http), e->office);
 		int public = strcmp(e->event, "called") == 0 || strcmp(e->event, "recalled") == 0 ||
 			     strncmp(e->event, "counter_", 8) == 0;
+		const char *name = strncmp(e->event, "counter_", 8) == 0 ? "counter" : e->event;
 		char *data;
 		uint64_t id;
 
 		if (office < 0)
 			continue;
-		touched[office] = 1;
+		if (frames[office] == NULL && (frames[office] = evbuffer_new()) == NULL)
+			goto out;
 		if (!public || (data = public_json(e)) == NULL)
 			continue;
-		id = ring_add(live, office, strncmp(e->event, "counter_", 8) == 0 ? "counter" : e->event, data);
-		office_send(live, office, id, strncmp(e->event, "counter_", 8) == 0 ? "counter" : e->event, data, is_board);
+		id = ring_add(live, office, name, data);
+		frame_add(frames[office], id, name, data);
 	}
 	snapshots_due(live, now);
 	for (int o = 0; o < live->n_offices; o++) {
 		struct live_client *c, *next;
 		char *congestion;
 
-		if (!touched[o] || TAILQ_EMPTY(&live->clients[o]))
+		if (frames[o] == NULL || TAILQ_EMPTY(&live->clients[o]))
 			continue;
 		congestion = congestion_json(live, o, now);
 		if (congestion != NULL)
-			office_send(live, o, live->next_id - 1, "congestion", congestion, is_board);
+			frame_add(frames[o], live->next_id - 1, "congestion", congestion);
 		free(congestion);
+		office_send_frames(live, o, frames[o], is_board);
 		for (c = TAILQ_FIRST(&live->clients[o]); c != NULL; c = next) {
 			next = TAILQ_NEXT(c, entry);
 			if (is_phone(c) && !c->snapshot_due && ticket_update(live, c, now) != 0)
@@ -574,7 +588,10 @@ api_live_committed(struct http *http, const struct event_rec *events, size_t n)
 		}
 	}
 out:
-	free(touched);
+	for (int o = 0; frames != NULL && o < live->n_offices; o++)
+		if (frames[o] != NULL)
+			evbuffer_free(frames[o]);
+	free(frames);
 }
 
 /* Keeps streams open through proxies, finds dead peers, and moves phones' estimates on. */
