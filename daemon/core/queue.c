@@ -16,6 +16,7 @@ struct queue_ticket {
 	int office;                      /* index in config */
 	int64_t forecast_at;             /* when the office's forecast expects it called */
 	uint64_t forecast_serial;        /* which of the office's forecasts set forecast_at */
+	size_t waiting_at;               /* its index in its office's waiting[] while waiting */
 };
 
 struct qcounter {
@@ -36,6 +37,11 @@ struct qoffice {
 					    procedure's line skips the others without touching
 					    their tickets (a cache miss each, in long lines) */
 	size_t cap_letter;
+	/* Per procedure letter: tickets waiting, and the latest visit and place in line (a
+	 * reservation's is its slot) any ticket joining its line has had (they never go down):
+	 * queue_position()'s short cut. */
+	int n_letter[26];
+	int64_t latest_visit[26], latest_since[26];
 	struct estimator *estimator;     /* what this office's counters have taught */
 	uint64_t forecast_version;       /* the queue version the forecast below is of */
 	uint64_t forecast_serial;        /* counts the office's forecasts */
@@ -218,25 +224,51 @@ queue_find_id(struct queue *q, const char *office, int64_t id)
 	return found;
 }
 
+static int
+letter_index(char service)
+{
+	return service >= 'A' && service <= 'Z' ? service - 'A' : -1;
+}
+
+/* The policy's place in line: a reservation checked in early waits for its slot. */
+static int64_t
+place_in_line(const struct queue_ticket *t)
+{
+	return t->rec.slot_start != 0 ? t->rec.slot_start : t->rec.visit_issued_at;
+}
+
 static void
 waiting_add(struct qoffice *o, struct queue_ticket *t)
 {
+	int l = letter_index(t->rec.service);
+
 	o->waiting = grow(o->waiting, &o->cap_waiting, o->n_waiting + 1, sizeof(*o->waiting));
 	o->waiting_letter = grow(o->waiting_letter, &o->cap_letter, o->n_waiting + 1, sizeof(*o->waiting_letter));
 	o->waiting_letter[o->n_waiting] = t->rec.service;
+	t->waiting_at = o->n_waiting;
 	o->waiting[o->n_waiting++] = t;
+	if (l >= 0) {
+		o->n_letter[l]++;
+		if (t->rec.visit > o->latest_visit[l])
+			o->latest_visit[l] = t->rec.visit;
+		if (place_in_line(t) > o->latest_since[l])
+			o->latest_since[l] = place_in_line(t);
+	}
 }
 
 static void
 waiting_remove(struct qoffice *o, struct queue_ticket *t)
 {
-	for (size_t i = 0; i < o->n_waiting; i++) {
-		if (o->waiting[i] == t) {
-			o->waiting[i] = o->waiting[--o->n_waiting];
-			o->waiting_letter[i] = o->waiting_letter[o->n_waiting];
-			break;
-		}
-	}
+	size_t i = t->waiting_at;
+	int l = letter_index(t->rec.service);
+
+	if (i >= o->n_waiting || o->waiting[i] != t)
+		return;
+	o->waiting[i] = o->waiting[--o->n_waiting];
+	o->waiting_letter[i] = o->waiting_letter[o->n_waiting];
+	o->waiting[i]->waiting_at = i;
+	if (l >= 0)
+		o->n_letter[l]--;
 }
 
 /* Adds a ticket to memory; ids only grow, so appending keeps the array sorted. */
@@ -890,10 +922,22 @@ queue_position(struct queue *q, const struct queue_ticket *t, int64_t now)
 {
 	struct qoffice *o = &q->offices[t->office];
 	struct policy_candidate me, other;
-	int position = 0;
+	int position = 0, l;
 
 	if (t->rec.state != PROTO_WAITING)
 		goto out;
+	/* The latest visit to join a procedure's line, a walk-in without priority, not starving,
+	 * with no one who joined later in line (no reservation whose slot is later either):
+	 * everyone else of that procedure has waited at least as long on the same target, or
+	 * comes first by class (starving, reserved), or by the earlier visit on a tie. It is
+	 * last: the line's length, without a look at the others. */
+	l = letter_index(t->rec.service);
+	if (l >= 0 && t->rec.priority == PROTO_PRIO_NONE && t->rec.slot_start == 0 &&
+	    t->rec.visit == o->latest_visit[l] && t->rec.visit_issued_at >= o->latest_since[l] &&
+	    now - t->rec.visit_issued_at < q->params.starvation_s) {
+		position = o->n_letter[l];
+		goto out;
+	}
 	candidate_of(t, &me);
 	position = 1;
 	for (size_t i = 0; i < o->n_waiting; i++) {
@@ -1014,9 +1058,10 @@ queue_waiting_count(struct queue *q, const char *office, char service)
 {
 	int oi = config_office_index(q->config, office), n = 0;
 
-	for (size_t i = 0; oi >= 0 && i < q->offices[oi].n_waiting; i++)
-		if (service == 0 || q->offices[oi].waiting_letter[i] == service)
-			n++;
+	if (oi >= 0 && service != 0)
+		n = letter_index(service) >= 0 ? q->offices[oi].n_letter[letter_index(service)] : 0;
+	else if (oi >= 0)
+		n = (int)q->offices[oi].n_waiting;
 	return n;
 }
 

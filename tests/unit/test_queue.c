@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "policy.h"
 #include "queue.h"
 
 static const char city[] =
@@ -274,6 +275,117 @@ priority_and_position(void **state)
 	assert_int_equal(queue_waiting_count(f->q, "east", 'A'), 2);
 }
 
+/* The position as the policy defines it: 1 + the waiting tickets of the same procedure it
+ * would call first. */
+static int
+reference_position(struct fixture *f, const struct ticket_rec *me, const int64_t *ids, size_t n, int64_t now)
+{
+	struct policy_params params = { .allowance_s = f->config->priority_allowance_s,
+					.starvation_s = f->config->starvation_s };
+	struct policy_candidate a, b;
+	int position = 1;
+
+	for (int l = 0; l < 26; l++)
+		params.target_s[l] = f->config->services[l].target_s;
+	b = (struct policy_candidate){ me->visit, me->service, me->priority != PROTO_PRIO_NONE, me->visit_issued_at,
+				       me->slot_start };
+	for (size_t i = 0; i < n; i++) {
+		struct queue_ticket *t = queue_find_id(f->q, "east", ids[i]);
+		const struct ticket_rec *r = t != NULL ? rec(t) : NULL;
+
+		if (r == NULL || r->state != PROTO_WAITING || r->id == me->id || r->service != me->service)
+			continue;
+		a = (struct policy_candidate){ r->visit, r->service, r->priority != PROTO_PRIO_NONE, r->visit_issued_at,
+					       r->slot_start };
+		position += policy_before(&params, &a, &b, now);
+	}
+	return position;
+}
+
+/* The newest walk-in is last in its line, except before a reservation once it has waited
+ * past the starvation bound, and behind nobody with a later slot. */
+static void
+newest_walk_in_position(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_ticket *walk_in = issue(f, "east", "A", PROTO_PRIO_NONE, T0), *reserved = NULL;
+	int64_t id;
+
+	f->hash[0]++;
+	assert_int_equal(queue_checkin(f->q, "east", "A", PROTO_EN, f->hash, 1, T0 + 600, T0 + 300, &reserved, NULL),
+			 QUEUE_OK);
+	id = rec(walk_in)->id;
+	/* before the slot: the walk-in has waited longer than the reservation's place */
+	assert_int_equal(queue_position(f->q, queue_find_id(f->q, "east", id), T0 + 400), 1);
+	/* the slot has begun: the reservation first */
+	assert_int_equal(queue_position(f->q, queue_find_id(f->q, "east", id), T0 + 900), 2);
+	/* 45 minutes: the walk-in starves, and no one is left behind */
+	assert_int_equal(queue_position(f->q, queue_find_id(f->q, "east", id), T0 + 45 * 60), 1);
+	/* a newer walk-in is behind both */
+	assert_int_equal(queue_position(f->q, issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 45 * 60), T0 + 45 * 60), 3);
+	/* west: a reservation whose slot has begun, then a walk-in; once the walk-in starves it
+	 * goes before the reservation although it is the newest */
+	f->hash[0]++;
+	assert_int_equal(queue_checkin(f->q, "west", "A", PROTO_EN, f->hash, 2, T0, T0, &reserved, NULL), QUEUE_OK);
+	id = rec(issue(f, "west", "A", PROTO_PRIO_NONE, T0 + 60))->id;
+	assert_int_equal(queue_position(f->q, queue_find_id(f->q, "west", id), T0 + 600), 2);
+	assert_int_equal(queue_position(f->q, queue_find_id(f->q, "west", id), T0 + 60 + 45 * 60), 1);
+}
+
+/* Random days of issues (some with priority), check-ins, transfers, calls and departures:
+ * every waiting ticket's position is always the policy's, the short cut for the newest
+ * walk-in included. */
+static void
+positions_follow_the_policy(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const services[] = { "A", "B" };
+	int64_t ids[600], now = T0;
+	size_t n = 0;
+	unsigned seed = 7;
+	int shortcut_cases = 0;
+
+	for (int step = 0; step < 600; step++) {
+		struct queue_ticket *t = NULL;
+		int pick = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 100;
+
+		now += (seed >> 8) % 120;
+		if (pick < 45 && n < 600) {
+			t = issue(f, "east", services[(seed >> 4) % 2], (seed >> 12) % 5 == 0 ? PROTO_PRIO_ELDERLY : 0, now);
+		} else if (pick < 52 && n < 600) {
+			f->hash[0]++;
+			f->hash[2]++;
+			assert_int_equal(queue_checkin(f->q, "east", "A", PROTO_EN, f->hash, step, now + 600 - (int)(seed % 1200),
+						       now, &t, NULL),
+					 QUEUE_OK);
+		} else if (pick < 80) {
+			queue_call(f->q, "east", 1 + (int)(seed >> 3) % 2, now, &t, NULL);
+			if (t != NULL && (seed >> 5) % 4 == 0 && n < 600)
+				queue_transfer(f->q, "east", rec(t)->id, 0, rec(t)->service == 'A' ? "B" : "A", now, &t,
+					       NULL);
+			else if (t != NULL)
+				queue_no_show(f->q, "east", rec(t)->id, 0, now, &t, NULL);
+		} else if (n > 0) {
+			struct queue_ticket *gone = queue_find_id(f->q, "east", ids[(seed >> 7) % n]);
+
+			if (gone != NULL && rec(gone)->state == PROTO_WAITING)
+				queue_cancel(f->q, gone, now, NULL);
+		}
+		if (t != NULL && rec(t)->state == PROTO_WAITING)
+			ids[n++] = rec(t)->id;
+		for (size_t i = 0; i < n; i++) {
+			struct queue_ticket *w = queue_find_id(f->q, "east", ids[i]);
+
+			if (w == NULL || rec(w)->state != PROTO_WAITING)
+				continue;
+			assert_int_equal(queue_position(f->q, w, now), reference_position(f, rec(w), ids, n, now));
+			shortcut_cases += rec(w)->priority == PROTO_PRIO_NONE && rec(w)->slot_start == 0;
+		}
+		queue_changes_clear(f->q);
+	}
+	assert_true(shortcut_cases > 100);
+}
+
 static void
 transfer_keeps_place(void **state)
 {
@@ -361,6 +473,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(call_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(priority_and_position, setup, teardown),
 		cmocka_unit_test_setup_teardown(transfer_keeps_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(positions_follow_the_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(newest_walk_in_position, setup, teardown),
 		cmocka_unit_test_setup_teardown(counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(restore, setup, teardown),
 	};
