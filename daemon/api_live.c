@@ -259,14 +259,12 @@ ticket_json(struct api_live *live, const struct live_client *c, int64_t now, enu
 {
 	struct queue *q = http_queue(live->http);
 	struct queue_ticket *t = queue_find_token(q, c->token_hash);
-	struct proto_ticket view;
 	char *text = NULL;
 
 	if (t == NULL)
 		goto out;
-	queue_ticket_view(q, t, now, &view);
-	*state = view.state;
-	text = proto_ticket_text(&view);
+	*state = queue_ticket_rec(t)->state;
+	text = queue_ticket_text(q, t, now);
 out:
 	return text;
 }

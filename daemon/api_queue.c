@@ -35,11 +35,13 @@ acting_counter(const struct http_ctx *ctx)
 }
 
 static char *
-ticket_json(struct http_ctx *ctx, const struct queue_ticket *t, const char *token)
+ticket_json(struct http_ctx *ctx, struct queue_ticket *t, const char *token)
 {
 	struct proto_ticket view;
 	char *url = NULL, *json;
 
+	if (token == NULL)
+		return queue_ticket_text(http_queue(ctx->http), t, ctx->now);
 	queue_ticket_view(http_queue(ctx->http), t, ctx->now, &view);
 	if (token != NULL) {
 		view.token = token;
@@ -95,7 +97,7 @@ stored_ticket_json(struct http_ctx *ctx, const struct ticket_rec *rec)
 
 /* Replies with the queue's verdict: the ticket on success, a problem otherwise. */
 static void
-reply_result(struct http_ctx *ctx, enum queue_result r, int ok_status, const struct queue_ticket *t, char *cause)
+reply_result(struct http_ctx *ctx, enum queue_result r, int ok_status, struct queue_ticket *t, char *cause)
 {
 	if (r == QUEUE_OK || r == QUEUE_EMPTY) {
 		if (http_persist(ctx) != 0)

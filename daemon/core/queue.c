@@ -17,6 +17,8 @@ struct queue_ticket {
 	int64_t forecast_at;             /* when the office's forecast expects it called */
 	uint64_t forecast_serial;        /* which of the office's forecasts set forecast_at */
 	size_t waiting_at;               /* its index in its office's waiting[] while waiting */
+	char *text;                      /* its JSON as last shown (queue_ticket_text()), */
+	struct proto_ticket text_view;   /* of this view */
 };
 
 struct qcounter {
@@ -62,6 +64,14 @@ struct queue {
 	size_t n_changes, cap_changes;
 	uint64_t version;                /* counts changes and lessons: forecasts are of one version */
 };
+
+static void
+ticket_free(struct queue_ticket *t)
+{
+	if (t != NULL)
+		free(t->text);
+	free(t);
+}
 
 static void *
 grow(void *array, size_t *cap, size_t need, size_t size)
@@ -127,7 +137,7 @@ queue_free(struct queue *q)
 	if (q == NULL)
 		return;
 	for (size_t i = 0; i < q->n_tickets; i++)
-		free(q->tickets[i]);
+		ticket_free(q->tickets[i]);
 	for (int i = 0; q->offices != NULL && i < q->config->n_offices; i++) {
 		free(q->offices[i].waiting);
 		free(q->offices[i].waiting_letter);
@@ -414,7 +424,7 @@ roll_day(struct queue *q, struct qoffice *o, int64_t now)
 			       t->rec.state != PROTO_SERVING;
 
 		if (&q->offices[t->office] == o && finished && strcmp(t->rec.day, day) < 0)
-			free(t);
+			ticket_free(t);
 		else
 			q->tickets[kept++] = t;
 	}
@@ -1228,4 +1238,20 @@ queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, st
 	v->lang = t->rec.lang;
 	v->issued_at = t->rec.issued_at;
 	v->called_at = t->rec.called_at;
+}
+
+char *
+queue_ticket_text(struct queue *q, struct queue_ticket *t, int64_t now)
+{
+	struct proto_ticket view;
+
+	queue_ticket_view(q, t, now, &view);
+	/* Phones ask far more often than their line moves: the text is made again only when
+	 * what it shows has changed (views are zeroed before they are filled, padding too). */
+	if (t->text == NULL || memcmp(&view, &t->text_view, sizeof(view)) != 0) {
+		free(t->text);
+		t->text = proto_ticket_text(&view);
+		t->text_view = view;
+	}
+	return t->text != NULL ? strdup(t->text) : NULL;
 }

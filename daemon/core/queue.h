@@ -100,6 +100,10 @@ struct queue_ticket *queue_find_id(struct queue *q, const char *office, int64_t 
 /* The wire view of a ticket at now (position and estimate included). */
 void queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, struct proto_ticket *view);
 const struct ticket_rec *queue_ticket_rec(const struct queue_ticket *t);
+/* The view at now as JSON (proto_ticket_text(), without token), NULL when out of memory;
+ * caller frees. The ticket keeps its last text and makes it again only when the view
+ * has changed. */
+char *queue_ticket_text(struct queue *q, struct queue_ticket *t, int64_t now);
 /* 1-based place among the waiting tickets of its procedure, 0 when not waiting. */
 int queue_position(struct queue *q, const struct queue_ticket *t, int64_t now);
 /* Estimated minutes until the ticket is called, -1 when not waiting. The estimator

@@ -379,6 +379,18 @@ positions_follow_the_policy(void **state)
 			if (w == NULL || rec(w)->state != PROTO_WAITING)
 				continue;
 			assert_int_equal(queue_position(f->q, w, now), reference_position(f, rec(w), ids, n, now));
+			/* the text a phone is shown is that of the view now, however often it asks */
+			if (i % 7 == (size_t)step % 7) {
+				struct proto_ticket view;
+				char *shown = queue_ticket_text(f->q, w, now), *fresh;
+
+				queue_ticket_view(f->q, w, now, &view);
+				fresh = proto_ticket_text(&view);
+				assert_non_null(shown);
+				assert_string_equal(shown, fresh);
+				free(shown);
+				free(fresh);
+			}
 			shortcut_cases += rec(w)->priority == PROTO_PRIO_NONE && rec(w)->slot_start == 0;
 		}
 		queue_changes_clear(f->q);
