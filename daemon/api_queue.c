@@ -291,6 +291,10 @@ ticket_get(struct http_ctx *ctx)
 	struct queue_ticket *t = holder_ticket(ctx, &stored, &found_stored);
 	char *json = t != NULL ? ticket_json(ctx, t, NULL) : found_stored ? stored_ticket_json(ctx, &stored) : NULL;
 
+	/* The ticket's own record is durable: the phone need not wait for others' commits. Its
+	 * position may count a call of this turn, which a failed commit would take back; the
+	 * next poll then shows the line as it is. */
+	ctx->shows_committed = t == NULL || queue_ticket_committed(http_queue(ctx->http), t);
 	if (json == NULL)
 		http_reply_problem(ctx, 404, "no such ticket");
 	else

@@ -169,7 +169,7 @@ reply(struct http_ctx *ctx, int status, const char *content_type, const char *bo
 	if (http->verbose)
 		log_info("%s %s %d", evhttp_request_get_command(ctx->req) == EVHTTP_REQ_GET ? "GET" : "WRITE",
 			 ctx->route != NULL ? ctx->route->pattern : "-", status);
-	if (store_in_transaction(http->store)) {
+	if (store_in_transaction(http->store) && !ctx->shows_committed) {
 		struct pending *p = calloc(1, sizeof(*p));
 
 		if (p == NULL)
@@ -374,6 +374,7 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 		turn_fail(http, cause);
 		goto out;
 	}
+	queue_mark_committed(*http->queue);
 	clock_gettime(CLOCK_MONOTONIC, &committed);
 	api_metrics_commit_observed(&http->commit_stats, seconds_between(&started, &committed));
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {

@@ -45,6 +45,9 @@ struct http_ctx {
 	const char *body;                      /* NUL-terminated copy of the body, or NULL */
 	size_t body_len;
 	struct evkeyvalq *query;               /* parsed query string */
+	/* Set by a handler whose reply shows nothing the open turn changed (a status read of a
+	 * ticket the turn has not touched): it goes out at once, not after the turn's commit. */
+	int shows_committed;
 };
 
 struct http_route {

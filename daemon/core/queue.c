@@ -17,6 +17,7 @@ struct queue_ticket {
 	int64_t forecast_at;             /* when the office's forecast expects it called */
 	uint64_t forecast_serial;        /* which of the office's forecasts set forecast_at */
 	size_t waiting_at;               /* its index in its office's waiting[] while waiting */
+	uint64_t changed;                /* the queue version of its last change */
 	char *text;                      /* its JSON as last shown (queue_ticket_text()), */
 	struct proto_ticket text_view;   /* of this view */
 };
@@ -63,6 +64,7 @@ struct queue {
 	struct queue_change *changes;
 	size_t n_changes, cap_changes;
 	uint64_t version;                /* counts changes and lessons: forecasts are of one version */
+	uint64_t committed;              /* the version the store has made durable */
 };
 
 static void
@@ -332,9 +334,22 @@ emit_event(struct queue *q, const struct queue_ticket *t, const char *event, int
 }
 
 static void
-emit_ticket(struct queue *q, const struct queue_ticket *t)
+emit_ticket(struct queue *q, struct queue_ticket *t)
 {
 	change_add(q, QUEUE_CHANGE_TICKET)->u.ticket = t->rec;
+	t->changed = q->version;
+}
+
+void
+queue_mark_committed(struct queue *q)
+{
+	q->committed = q->version;
+}
+
+int
+queue_ticket_committed(const struct queue *q, const struct queue_ticket *t)
+{
+	return t->changed <= q->committed;
 }
 
 const struct queue_change *

@@ -132,6 +132,11 @@ int queue_counter_state(struct queue *q, const char *office, int counter, enum p
 
 /* Changes since the last queue_changes_clear(), in order. */
 const struct queue_change *queue_changes(struct queue *q, size_t *n);
+/* The store has made every change so far durable (the caller's COMMIT returned). */
+void queue_mark_committed(struct queue *q);
+/* 1 when nothing of the ticket's own record awaits a commit: what a status read shows of
+ * it then stands even if the open turn is lost. */
+int queue_ticket_committed(const struct queue *q, const struct queue_ticket *t);
 void queue_changes_clear(struct queue *q);
 
 #endif

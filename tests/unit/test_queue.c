@@ -332,6 +332,26 @@ newest_walk_in_position(void **state)
 	assert_int_equal(queue_position(f->q, queue_find_id(f->q, "west", id), T0 + 60 + 45 * 60), 1);
 }
 
+/* What awaits a commit: a ticket's own changes, not its neighbours'. */
+static void
+committed_tickets(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = rec(issue(f, "east", "A", PROTO_PRIO_NONE, T0))->id;
+	int64_t b = rec(issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 10))->id;
+	struct queue_ticket *out = NULL;
+
+	assert_false(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
+	queue_mark_committed(f->q);
+	assert_true(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
+	assert_int_equal(queue_call(f->q, "east", 1, T0 + 20, &out, NULL), QUEUE_OK);
+	assert_int_equal(rec(out)->id, a);
+	assert_false(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
+	assert_true(queue_ticket_committed(f->q, queue_find_id(f->q, "east", b)));
+	queue_mark_committed(f->q);
+	assert_true(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
+}
+
 /* Random days of issues (some with priority), check-ins, transfers, calls and departures:
  * every waiting ticket's position is always the policy's, the short cut for the newest
  * walk-in included. */
@@ -487,6 +507,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(transfer_keeps_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(positions_follow_the_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(newest_walk_in_position, setup, teardown),
+		cmocka_unit_test_setup_teardown(committed_tickets, setup, teardown),
 		cmocka_unit_test_setup_teardown(counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(restore, setup, teardown),
 	};
