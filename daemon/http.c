@@ -294,11 +294,13 @@ seconds_between(const struct timespec *a, const struct timespec *b)
 }
 
 /* Rollups commit with the events they come from (store_rollup.c says why), inside the
- * turn's transaction. Folding costs per cell touched more than per event, so under load
- * it runs at most once a second, for everything committed since; a quiet daemon folds a
+ * turn's transaction. Folding costs per cell touched more than per event (a few ms for a
+ * city's cells), and every reply of the turn that folds waits for it, so under load it runs
+ * once every few seconds, for everything committed since; a daemon that goes quiet folds a
  * second after its last change (fold_cb), and whoever reads the cells folds first
- * (http_rollups_current). A failure undoes only the rollup work, which is retried. */
-#define FOLD_EVERY_S 1.0
+ * (http_rollups_current), so no one sees them lag. A failure undoes only the rollup work,
+ * which is retried. */
+#define FOLD_EVERY_S 5.0
 static void
 fold_rollups(struct http *http, const struct timespec *now, int force)
 {
@@ -308,8 +310,7 @@ fold_rollups(struct http *http, const struct timespec *now, int force)
 
 	if (!force && http->folded_at.tv_sec != 0 && seconds_between(&http->folded_at, now) < FOLD_EVERY_S) {
 		http->unfolded = 1;
-		if (!evtimer_pending(http->fold_ev, NULL))
-			evtimer_add(http->fold_ev, &every);
+		evtimer_add(http->fold_ev, &every); /* a second after the last change, not the first */
 		goto out;
 	}
 	more = store_rollup_catch_up(http->store, http->config, force ? 0 : 20000, &cause);
