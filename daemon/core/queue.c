@@ -18,8 +18,12 @@ struct queue_ticket {
 	uint64_t forecast_serial;        /* which of the office's forecasts set forecast_at */
 	size_t waiting_at;               /* its index in its office's waiting[] while waiting */
 	uint64_t changed;                /* the queue version of its last change */
-	char *text;                      /* its JSON as last shown (queue_ticket_text()), */
-	struct proto_ticket text_view;   /* of this view */
+	char *text;                      /* its JSON as last shown (queue_ticket_text()), and */
+	struct {                         /* what of the view can change since it was made */
+		enum proto_state state;
+		int position, est_wait_min, counter;
+		int64_t called_at;
+	} shown;
 };
 
 struct qcounter {
@@ -1262,11 +1266,17 @@ queue_ticket_text(struct queue *q, struct queue_ticket *t, int64_t now)
 
 	queue_ticket_view(q, t, now, &view);
 	/* Phones ask far more often than their line moves: the text is made again only when
-	 * what it shows has changed (views are zeroed before they are filled, padding too). */
-	if (t->text == NULL || memcmp(&view, &t->text_view, sizeof(view)) != 0) {
+	 * what it shows has changed (the rest of a view is the ticket's for good). */
+	if (t->text == NULL || view.state != t->shown.state || view.position != t->shown.position ||
+	    view.est_wait_min != t->shown.est_wait_min || view.counter != t->shown.counter ||
+	    view.called_at != t->shown.called_at) {
 		free(t->text);
 		t->text = proto_ticket_text(&view);
-		t->text_view = view;
+		t->shown.state = view.state;
+		t->shown.position = view.position;
+		t->shown.est_wait_min = view.est_wait_min;
+		t->shown.counter = view.counter;
+		t->shown.called_at = view.called_at;
 	}
 	return t->text != NULL ? strdup(t->text) : NULL;
 }
