@@ -408,6 +408,7 @@ hist_merge_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	struct rollup_hist *sum = sqlite3_aggregate_context(ctx, sizeof(*sum)), h;
 
 	(void)argc;
+	memset(&h, 0, sizeof(h)); /* the blob holds the buckets only; count, sum and max are columns */
 	if (sum == NULL) {
 		sqlite3_result_error_nomem(ctx);
 	} else if (rollup_hist_decode(&h, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0])) != 0) {
