@@ -20,10 +20,10 @@
 
 /* Pages in the WAL that wake the thread: SQLite's own default threshold. */
 #define CHECKPOINT_PAGES 1000
-/* Under steady load the writer appends while the thread copies, so the thread never finds
- * the WAL wholly copied and SQLite never starts it over: past this many pages the daemon's
- * connection checkpoints too, which has little left to copy, so that the next transaction
- * writes the WAL from its start again and it stays this size at most. */
+/* SQLite starts the WAL over at the first transaction after a checkpoint that copied all of
+ * it; the thread's checkpoints, a few ms each, usually do. Should the writer outrun the
+ * thread for long, past this many pages the daemon's connection checkpoints too (a turn
+ * then waits for the copy and the database file's fsync), so the WAL stays this size. */
 #define CHECKPOINT_WRAP_PAGES 4000
 
 struct store_checkpointer {
@@ -93,7 +93,10 @@ store_checkpoint_in_background(struct store *s, const char *path, char **cause)
 		goto out;
 	pthread_mutex_init(&cp->lock, NULL);
 	pthread_cond_init(&cp->wake, NULL);
-	if (sqlite3_open_v2(path, &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/* A connection learns that the database is in WAL mode when it first reads it; until
+	 * then a checkpoint on it does nothing at all (and says -1 frames). */
+	if (sqlite3_open_v2(path, &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(cp->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK) {
 		if (cause != NULL && asprintf(cause, "%s: checkpoint connection: %s", path, sqlite3_errmsg(cp->db)) < 0)
 			*cause = NULL;
 		goto out;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -55,6 +56,53 @@ teardown(void **state)
 	config_free(f->config);
 	free(f);
 	return 0;
+}
+
+/* The checkpoint thread copies the WAL into the database file by itself, well before the
+ * daemon's own connection would (CHECKPOINT_WRAP_PAGES). */
+static void
+background_checkpoint(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct queue_change *changes = calloc(500, sizeof(*changes));
+	char *cause = NULL;
+	struct stat st;
+	off_t before;
+	int copied = 0;
+
+	assert_int_equal(store_open(f->path, &s, &cause), 0);
+	assert_int_equal(store_checkpoint_in_background(s, f->path, &cause), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	before = st.st_size;
+	/* 50 000 events in commits of 500: some 2 000 pages, fewer than make the daemon's own
+	 * connection checkpoint */
+	for (int turn = 0; turn < 100; turn++) {
+		for (int i = 0; i < 500; i++) {
+			struct event_rec *e = &changes[i].u.event;
+
+			changes[i].kind = QUEUE_CHANGE_EVENT;
+			memset(e, 0, sizeof(*e));
+			e->ts = T0 + turn * 500 + i;
+			snprintf(e->office, sizeof(e->office), "east");
+			e->service = 'A';
+			e->ticket = 1 + turn * 500 + i;
+			snprintf(e->label, sizeof(e->label), "A-%03d", i);
+			snprintf(e->event, sizeof(e->event), "issued");
+		}
+		assert_int_equal(store_begin(s, &cause), 0);
+		assert_int_equal(store_apply(s, changes, 500, &cause), 0);
+		assert_int_equal(store_commit(s, &cause), 0);
+	}
+	for (int i = 0; i < 100 && !copied; i++) {
+		assert_int_equal(stat(f->path, &st), 0);
+		copied = st.st_size > before + 256 * 4096;
+		if (!copied)
+			usleep(20000);
+	}
+	assert_true(copied);
+	store_close(s);
+	free(changes);
 }
 
 /* Issues and moves a few tickets, writes the changes, commits. */
@@ -216,6 +264,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(memory_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(background_checkpoint, setup, teardown),
 		cmocka_unit_test(number_is_unique),
 		cmocka_unit_test(tokens),
 		cmocka_unit_test(unusable),
