@@ -51,8 +51,8 @@ struct http {
 	size_t n_turn_events, cap_turn_events;
 	struct http_commit_stats commit_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
-	/* Rollups (commit_cb): when they were last folded, whether events have been committed
-	 * since, and the timer that folds those once the line goes quiet. */
+	/* Rollups (commit_cb): when they were last folded, whether events may be unfolded, and
+	 * the timer that folds them once the line goes quiet. */
 	struct timespec folded_at;
 	int unfolded;
 	struct event *fold_ev;
@@ -260,6 +260,7 @@ turn_fail(struct http *http, const char *why)
 
 	store_rollback(http->store);
 	http->n_turn_events = 0;
+	http->unfolded = 1; /* a fold in the turn went with it */
 	log_warn("store: %s; the turn's changes were refused with 503", why != NULL ? why : "write failed");
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
 		char *text = proto_problem(503, "the change could not be saved; please try again or ask staff");
@@ -286,7 +287,6 @@ turn_fail(struct http *http, const char *why)
 	free(cause);
 }
 
-/* The end of a turn: commit, then answer. */
 static double
 seconds_between(const struct timespec *a, const struct timespec *b)
 {
@@ -295,36 +295,33 @@ seconds_between(const struct timespec *a, const struct timespec *b)
 
 /* Rollups commit with the events they come from (store_rollup.c says why), inside the
  * turn's transaction. Folding costs per cell touched more than per event (a few ms for a
- * city's cells), and every reply of the turn that folds waits for it, so under load it runs
- * once every few seconds, for everything committed since; a daemon that goes quiet folds a
- * second after its last change (fold_cb), and whoever reads the cells folds first
- * (http_rollups_current), so no one sees them lag. A failure undoes only the rollup work,
- * which is retried. */
+ * city's cells), and every reply of the turn that folds waits for it, so under load a turn
+ * folds only when FOLD_EVERY_S have passed since the last fold, for everything committed
+ * since; a second after the last change a turn of its own folds the rest (fold_cb), and
+ * whoever reads the cells folds first (http_rollups_current), so no one sees them lag. A
+ * failure undoes only the rollup work, which is retried. */
 #define FOLD_EVERY_S 5.0
-static void
-fold_rollups(struct http *http, const struct timespec *now, int force)
+static const struct timeval fold_quiet = { 1, 0 };
+static int
+fold(struct http *http, long limit, char **cause)
 {
-	const struct timeval every = { 1, 0 };
-	char *cause = NULL;
-	int more;
+	int more = store_rollup_catch_up(http->store, http->config, limit, cause);
 
-	if (!force && http->folded_at.tv_sec != 0 && seconds_between(&http->folded_at, now) < FOLD_EVERY_S) {
-		http->unfolded = 1;
-		evtimer_add(http->fold_ev, &every); /* a second after the last change, not the first */
-		goto out;
-	}
-	more = store_rollup_catch_up(http->store, http->config, force ? 0 : 20000, &cause);
-	if (more < 0)
-		log_warn("%s; retried at the next commit", cause != NULL ? cause : "rollups failed");
-	http->folded_at = *now;
+	clock_gettime(CLOCK_MONOTONIC, &http->folded_at);
 	http->unfolded = more != 0;
-	if (http->unfolded && !evtimer_pending(http->fold_ev, NULL))
-		evtimer_add(http->fold_ev, &every);
-out:
-	free(cause);
+	return more < 0 ? -1 : 0;
 }
 
-/* A second after the last change: a turn of its own folds what is left. */
+int
+http_rollups_current(struct http *http, char **cause)
+{
+	int rc = 0;
+
+	if (http->unfolded)
+		rc = http_begin(http, cause) == 0 ? fold(http, 0, cause) : -1;
+	return rc;
+}
+
 static void
 fold_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -333,30 +330,12 @@ fold_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (http->unfolded && http_begin(http, &cause) != 0) {
-		log_warn("rollups: %s; retried in a second", cause != NULL ? cause : "cannot begin");
-		free(cause);
-	}
-	http->folded_at.tv_sec = 0; /* the commit that follows folds */
+	if (http_rollups_current(http, &cause) != 0)
+		log_warn("rollups: %s; retried in a second", cause != NULL ? cause : "folding failed");
+	free(cause);
 }
 
-int
-http_rollups_current(struct http *http, char **cause)
-{
-	struct timespec now;
-	int rc = 0;
-
-	if (http->unfolded) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		rc = http_begin(http, cause);
-		if (rc == 0 && store_rollup_catch_up(http->store, http->config, 0, cause) < 0)
-			rc = -1;
-		http->unfolded = rc != 0;
-		http->folded_at = now;
-	}
-	return rc;
-}
-
+/* The end of a turn: commit, then answer. */
 static void
 commit_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -370,12 +349,20 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 	if (!store_in_transaction(http->store))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	fold_rollups(http, &started, 0);
+	http->unfolded |= http->n_turn_events > 0;
+	if (http->unfolded && seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S &&
+	    fold(http, 20000, &cause) != 0) {
+		log_warn("%s; retried later", cause != NULL ? cause : "rollups failed");
+		free(cause);
+		cause = NULL;
+	}
 	if (store_commit(http->store, &cause) != 0) {
 		turn_fail(http, cause);
 		goto out;
 	}
 	queue_mark_committed(*http->queue);
+	if (http->unfolded) /* re-armed by every commit: it fires a second after the last */
+		evtimer_add(http->fold_ev, &fold_quiet);
 	clock_gettime(CLOCK_MONOTONIC, &committed);
 	api_metrics_commit_observed(&http->commit_stats, seconds_between(&started, &committed));
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
@@ -450,7 +437,12 @@ http_reserve(struct http *http)
 void
 http_flush(struct http *http)
 {
-	http->folded_at.tv_sec = 0; /* what is committed last is folded too */
+	char *cause = NULL;
+
+	/* What was committed last is folded too. */
+	if (http_rollups_current(http, &cause) != 0)
+		log_warn("rollups: %s; folded at the next start", cause != NULL ? cause : "folding failed");
+	free(cause);
 	commit_cb(-1, 0, http);
 }
 
@@ -741,6 +733,9 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	http->fold_ev = evtimer_new(base, fold_cb, http);
 	if (http->evhttp == NULL || http->commit_ev == NULL || http->fold_ev == NULL)
 		goto out;
+	/* What an earlier run committed and did not fold is folded a second after start. */
+	http->unfolded = 1;
+	evtimer_add(http->fold_ev, &fold_quiet);
 	evhttp_set_timeout(http->evhttp, options->timeout_s > 0 ? options->timeout_s : 30);
 	evhttp_set_max_body_size(http->evhttp, PROTO_MAX_BODY);
 	evhttp_set_max_headers_size(http->evhttp, 16 * 1024);

@@ -109,8 +109,8 @@ struct api_reserve;
 int api_reserve_start(struct http *http, struct api_reserve **out, char **cause);
 void api_reserve_stop(struct api_reserve *reserve);
 struct api_reserve *http_reserve(struct http *http);
-/* Folds into the rollups every committed event not folded yet (the daemon folds at most
- * once a second), inside the turn's transaction: call before reading cells. 0 or -1. */
+/* Folds into the rollups every committed event not folded yet (under load the daemon folds
+ * every few seconds), inside the turn's transaction: call before reading cells. 0 or -1. */
 int http_rollups_current(struct http *http, char **cause);
 
 /* Replies. While the turn has uncommitted changes a reply waits for the commit. */

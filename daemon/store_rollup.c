@@ -8,8 +8,8 @@
  * the events they come from — a crash can never leave an event folded twice or never — and
  * it costs no extra fsync. It runs inside a SAVEPOINT: if folding fails, only the rollup
  * work is undone, the turn's events still commit, and the next turn retries from the same
- * watermark. The daemon folds at most about once a second (http.c), and before anything
- * reads the cells.
+ * watermark. Under load the daemon folds every few seconds (http.c), and always before
+ * anything reads the cells.
  *
  * The fold is kept from one catch-up to the next: it remembers each open ticket's issue,
  * call and start and each counter's state, so a call or an end needs no look-up of the
