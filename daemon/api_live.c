@@ -565,7 +565,8 @@ api_live_committed(struct http *http, const struct event_rec *events, size_t n)
 		if (!public || (data = public_json(e)) == NULL)
 			continue;
 		id = ring_add(live, office, name, data);
-		frame_add(frames[office], id, name, data);
+		if (!TAILQ_EMPTY(&live->clients[office]))
+			frame_add(frames[office], id, name, data);
 	}
 	snapshots_due(live, now);
 	for (int o = 0; o < live->n_offices; o++) {

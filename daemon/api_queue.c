@@ -40,14 +40,12 @@ ticket_json(struct http_ctx *ctx, struct queue_ticket *t, const char *token)
 	struct proto_ticket view;
 	char *url = NULL, *json;
 
-	if (token == NULL)
+	if (token == NULL) /* what a phone sees, kept by the ticket */
 		return queue_ticket_text(http_queue(ctx->http), t, ctx->now);
 	queue_ticket_view(http_queue(ctx->http), t, ctx->now, &view);
-	if (token != NULL) {
-		view.token = token;
-		if (asprintf(&url, "%s/t/%s", http_public_url(ctx->http), token) >= 0)
-			view.status_url = url;
-	}
+	view.token = token;
+	if (asprintf(&url, "%s/t/%s", http_public_url(ctx->http), token) >= 0)
+		view.status_url = url;
 	json = proto_ticket_text(&view);
 	free(url);
 	return json;

@@ -8,7 +8,6 @@
 
 #include <sqlite3.h>
 
-/* Each migration takes the schema from version i to i + 1. Never edit a shipped one. */
 /* A table of rollup cells (store_rollup.c), hourly or daily. */
 #define ROLLUP_TABLE(name)                                                                                           \
 	"CREATE TABLE " name " ("                                                                                    \
@@ -21,6 +20,7 @@
 	"  service_n BLOB NOT NULL, service_count INTEGER NOT NULL, service_sum INTEGER NOT NULL,"                   \
 	"  service_max INTEGER NOT NULL, PRIMARY KEY (office, service, hour)) WITHOUT ROWID;"
 
+/* Each migration takes the schema from version i to i + 1. Never edit a shipped one. */
 static const char *const migrations[] = {
 	/* 0 → 1: tickets, events, counters, tokens */
 	"CREATE TABLE tickets ("

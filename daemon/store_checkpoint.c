@@ -56,7 +56,7 @@ static void *
 run(void *arg)
 {
 	struct store_checkpointer *cp = arg;
-	int stop = 0, rc, log_pages, done_pages;
+	int stop = 0, rc;
 
 	while (!stop) {
 		pthread_mutex_lock(&cp->lock);
@@ -65,9 +65,7 @@ run(void *arg)
 		stop = cp->stopping;
 		cp->wanted = 0;
 		pthread_mutex_unlock(&cp->lock);
-		if (stop)
-			break;
-		rc = sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done_pages);
+		rc = stop ? SQLITE_OK : sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warn("checkpoint: %s (the WAL is copied back at the next attempt)", sqlite3_errmsg(cp->db));
 	}

@@ -342,6 +342,17 @@ out:
 	return rc;
 }
 
+/* The JST midnight at or before t (down) or at or after t (up). */
+static int64_t
+jst_midnight(int64_t t, int up)
+{
+	int minute = 0;
+	struct cal_date d = calendar_local_date(t, &minute);
+	int64_t m = calendar_utc(d, 0);
+
+	return up && m < t ? calendar_utc(d, 1440) : m;
+}
+
 /* A day's cell key: office, procedure, JST midnight. */
 struct day_key {
 	const char *office;
@@ -375,8 +386,7 @@ days_refresh(struct store *s, const struct rollup_cell *cells, size_t n, char **
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!rollup_cell_empty(&cells[i]))
-			keys[k++] = (struct day_key){ cells[i].office, cells[i].service,
-						      cells[i].hour - ((cells[i].hour + 32400) % 86400) };
+			keys[k++] = (struct day_key){ cells[i].office, cells[i].service, jst_midnight(cells[i].hour, 0) };
 	qsort(keys, k, sizeof(*keys), day_key_cmp);
 	if (k > 0 && (st = prepared(s, sql_day_refresh, cause)) == NULL)
 		goto out;
@@ -639,17 +649,6 @@ out:
 	done_with(st);
 	done_with(del);
 	return rc;
-}
-
-/* The JST midnight at or before t (down) or at or after t (up). */
-static int64_t
-jst_midnight(int64_t t, int up)
-{
-	int minute = 0;
-	struct cal_date d = calendar_local_date(t, &minute);
-	int64_t m = calendar_utc(d, 0);
-
-	return up && m < t ? calendar_utc(d, 1440) : m;
 }
 
 int

@@ -87,11 +87,6 @@ mean_or(const struct mean *m, double prior, double prior_weight)
 	return (m->n * m->value + prior_weight * prior) / (m->n + prior_weight);
 }
 
-static int
-letter_index(char service)
-{
-	return service >= 'A' && service <= 'Z' ? service - 'A' : -1;
-}
 
 static int
 local_hour(int64_t ts)
@@ -190,7 +185,7 @@ void
 estimator_observe_stay(struct estimator *e, int counter, char service, int64_t called_at, int64_t ended_at)
 {
 	struct counter_memory *c = memory_of(e, counter);
-	int i = letter_index(service);
+	int i = policy_letter_index(service);
 	struct service_model *s;
 	double x;
 
@@ -216,7 +211,7 @@ out:
 void
 estimator_observe_outcome(struct estimator *e, char service, int left)
 {
-	int i = letter_index(service);
+	int i = policy_letter_index(service);
 
 	if (i >= 0)
 		mean_add(&e->services[i].leave, left ? 1.0 : 0.0, MEMORY_ALL);
@@ -265,7 +260,7 @@ overall_s(const struct estimator *e, int i)
 double
 estimator_mean_stay_s(const struct estimator *e, char service)
 {
-	int i = letter_index(service);
+	int i = policy_letter_index(service);
 
 	return i >= 0 ? overall_s(e, i) : 0;
 }
@@ -273,7 +268,7 @@ estimator_mean_stay_s(const struct estimator *e, char service)
 double
 estimator_stay_s(const struct estimator *e, char service, int64_t at)
 {
-	int i = letter_index(service);
+	int i = policy_letter_index(service);
 
 	return i >= 0 ? mean_or(&e->services[i].hour[local_hour(at)], overall_s(e, i), HOUR_PRIOR_WEIGHT) : 0;
 }
@@ -293,7 +288,7 @@ compare_double(const void *a, const void *b)
 static double
 residual_at_pace(const struct estimator *e, char service, int64_t at, int64_t elapsed_s, double pace)
 {
-	int i = letter_index(service);
+	int i = policy_letter_index(service);
 	const struct service_model *s = i >= 0 ? &e->services[i] : NULL;
 	double left[SAMPLES];
 	double mean = i >= 0 ? estimator_stay_s(e, service, at) * pace : 0, scale, sample_sum = 0, floor_s, residual;
@@ -336,7 +331,7 @@ estimator_turnaround_s(const struct estimator *e)
 double
 estimator_leave_share(const struct estimator *e, char service)
 {
-	int i = letter_index(service);
+	int i = policy_letter_index(service);
 
 	return i >= 0 ? mean_or(&e->services[i].leave, DEFAULT_LEAVE_SHARE, LEAVE_PRIOR_WEIGHT) : 0;
 }
@@ -708,13 +703,13 @@ forecast(const struct estimator *e, const struct policy_params *params, const st
 	for (const char *l = newcomers != NULL ? newcomers : ""; *l != '\0'; l++) {
 		struct entry *x;
 
-		if (letter_index(*l) < 0)
+		if (policy_letter_index(*l) < 0)
 			continue;
 		x = &line.entries[line.n++];
-		x->c.id = INT64_MAX - 26 + letter_index(*l);
+		x->c.id = INT64_MAX - 26 + policy_letter_index(*l);
 		x->c.service = *l;
 		x->c.since = now;
-		x->origin = n_waiting + (size_t)letter_index(*l);
+		x->origin = n_waiting + (size_t)policy_letter_index(*l);
 		if (strchr(letters, *l) == NULL && n_letters < 26) {
 			letters[n_letters++] = *l;
 			letters[n_letters] = '\0';

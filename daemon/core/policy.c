@@ -51,6 +51,12 @@ policy_before(const struct policy_params *p, const struct policy_candidate *a,
 	return before;
 }
 
+int
+policy_letter_index(char service)
+{
+	return service >= 'A' && service <= 'Z' ? service - 'A' : -1;
+}
+
 /* Whether a counter serving services may call a candidate of this procedure. The letters
  * become a bit mask once per pick: the estimator's forecast picks thousands of times. */
 static uint32_t
@@ -59,8 +65,8 @@ policy_letters(const char *services)
 	uint32_t mask = 0;
 
 	for (const char *l = services; *l != '\0'; l++)
-		if (*l >= 'A' && *l <= 'Z')
-			mask |= 1u << (*l - 'A');
+		if (policy_letter_index(*l) >= 0)
+			mask |= 1u << policy_letter_index(*l);
 	return mask;
 }
 
@@ -69,7 +75,8 @@ policy_serves(const char *services, uint32_t mask, char service)
 {
 	if (services == NULL)
 		return 1;
-	return service >= 'A' && service <= 'Z' ? (mask >> (service - 'A')) & 1 : strchr(services, service) != NULL;
+	return policy_letter_index(service) >= 0 ? (mask >> policy_letter_index(service)) & 1
+						  : strchr(services, service) != NULL;
 }
 
 int

@@ -28,6 +28,9 @@ struct policy_candidate {
 	int64_t slot_start;    /* checked-in reservation: its slot start; 0 for walk-ins */
 };
 
+/* 0–25 for a procedure letter 'A'…'Z', -1 for anything else. */
+int policy_letter_index(char service);
+
 /* Non-zero when a is called before b at now. */
 int policy_before(const struct policy_params *params, const struct policy_candidate *a,
 		  const struct policy_candidate *b, int64_t now);

@@ -240,11 +240,6 @@ queue_find_id(struct queue *q, const char *office, int64_t id)
 	return found;
 }
 
-static int
-letter_index(char service)
-{
-	return service >= 'A' && service <= 'Z' ? service - 'A' : -1;
-}
 
 /* The policy's place in line: a reservation checked in early waits for its slot. */
 static int64_t
@@ -256,7 +251,7 @@ place_in_line(const struct queue_ticket *t)
 static void
 waiting_add(struct qoffice *o, struct queue_ticket *t)
 {
-	int l = letter_index(t->rec.service);
+	int l = policy_letter_index(t->rec.service);
 
 	o->waiting = grow(o->waiting, &o->cap_waiting, o->n_waiting + 1, sizeof(*o->waiting));
 	o->waiting_letter = grow(o->waiting_letter, &o->cap_letter, o->n_waiting + 1, sizeof(*o->waiting_letter));
@@ -276,7 +271,7 @@ static void
 waiting_remove(struct qoffice *o, struct queue_ticket *t)
 {
 	size_t i = t->waiting_at;
-	int l = letter_index(t->rec.service);
+	int l = policy_letter_index(t->rec.service);
 
 	if (i >= o->n_waiting || o->waiting[i] != t)
 		return;
@@ -960,7 +955,7 @@ queue_position(struct queue *q, const struct queue_ticket *t, int64_t now)
 	 * everyone else of that procedure has waited at least as long on the same target, or
 	 * comes first by class (starving, reserved), or by the earlier visit on a tie. It is
 	 * last: the line's length, without a look at the others. */
-	l = letter_index(t->rec.service);
+	l = policy_letter_index(t->rec.service);
 	if (l >= 0 && t->rec.priority == PROTO_PRIO_NONE && t->rec.slot_start == 0 &&
 	    t->rec.visit == o->latest_visit[l] && t->rec.visit_issued_at >= o->latest_since[l] &&
 	    now - t->rec.visit_issued_at < q->params.starvation_s) {
@@ -1005,8 +1000,8 @@ queue_open_counters(struct queue *q, const char *office, char service)
  * does not, the forecast of a few seconds ago still stands and the waits count down.
  *
  * A forecast runs the calling policy over everyone waiting, O(n log n) in the office's queue
- * (about 1.5 ms for 5000 waiting), so an office with a long line (tickets, calls and phones asking, many times a second) is
- * forecast at most once a second: within the second of the last forecast it stands even
+ * (about 1.5 ms for 5000 waiting), so an office with a long line (tickets, calls and phones
+ * asking, many times a second) is forecast at most once a second: within the second of the last forecast it stands even
  * though the queue changed, and a ticket it does not know yet is expected where it put a
  * newcomer for that procedure (queue_estimate_s()). A shorter line costs little and is
  * forecast afresh after every change: there a burst of tickets in one second would leave
@@ -1085,12 +1080,12 @@ queue_estimate_min(struct queue *q, const struct queue_ticket *t, int64_t now)
 int
 queue_waiting_count(struct queue *q, const char *office, char service)
 {
-	int oi = config_office_index(q->config, office), n = 0;
+	int oi = config_office_index(q->config, office), l = policy_letter_index(service), n = 0;
 
-	if (oi >= 0 && service != 0)
-		n = letter_index(service) >= 0 ? q->offices[oi].n_letter[letter_index(service)] : 0;
-	else if (oi >= 0)
+	if (oi >= 0 && service == 0)
 		n = (int)q->offices[oi].n_waiting;
+	else if (oi >= 0 && l >= 0)
+		n = q->offices[oi].n_letter[l];
 	return n;
 }
 
