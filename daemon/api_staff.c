@@ -25,13 +25,12 @@ struct staff_order {
 };
 
 static int
-staff_collect(void *arg, int64_t id)
+staff_collect(void *arg, const struct queue_ticket *t)
 {
 	struct staff_waiting *w = arg;
-	const struct queue_ticket *t = queue_find_id(w->q, w->office, id);
-	const struct ticket_rec *rec = t != NULL ? queue_ticket_rec(t) : NULL;
+	const struct ticket_rec *rec = queue_ticket_rec(t);
 
-	if (rec == NULL || rec->state != PROTO_WAITING || (w->services != NULL && strchr(w->services, rec->service) == NULL))
+	if (w->services != NULL && strchr(w->services, rec->service) == NULL)
 		return 0;
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 64;
@@ -83,7 +82,7 @@ staff_waiting_load(struct http_ctx *ctx, const char *services, struct staff_wait
 	w->q = http_queue(ctx->http);
 	w->office = ctx->office;
 	w->services = services;
-	rc = store_waiting_ids(http_store(ctx->http), ctx->office, staff_collect, w);
+	rc = queue_waiting_each(w->q, ctx->office, staff_collect, w);
 	memset(&order, 0, sizeof(order));
 	for (int l = 0; l < 26; l++)
 		order.params.target_s[l] = config->services[l].target_s;

@@ -33,6 +33,17 @@ struct pending {
 };
 TAILQ_HEAD(pending_list, pending);
 
+/* A commit's replies and events, held until the commit is on disk (store_sync.c). */
+struct batch {
+	uint64_t sync;                  /* the commit's number */
+	uint64_t version;               /* the queue's version it holds */
+	struct pending_list replies;
+	struct event_rec *events;
+	size_t n_events;
+	TAILQ_ENTRY(batch) entry;
+};
+TAILQ_HEAD(batch_list, batch);
+
 struct http {
 	struct event_base *base;
 	struct evhttp *evhttp;
@@ -46,6 +57,8 @@ struct http {
 	struct event *commit_ev;
 	struct deadline *deadline;     /* slow requests are cut off (deadline.h) */
 	struct pending_list pending;
+	struct batch_list syncing;      /* committed, oldest first, waiting for the disk */
+	struct event *sync_ev;
 	struct api_live *live;         /* event streams (api_live.c) */
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
 	size_t n_turn_events, cap_turn_events;
@@ -169,7 +182,8 @@ reply(struct http_ctx *ctx, int status, const char *content_type, const char *bo
 	if (http->verbose)
 		log_info("%s %s %d", evhttp_request_get_command(ctx->req) == EVHTTP_REQ_GET ? "GET" : "WRITE",
 			 ctx->route != NULL ? ctx->route->pattern : "-", status);
-	if (store_in_transaction(http->store) && !ctx->shows_committed) {
+	/* A reply waits for whatever it may show: the open turn's commit, and the disk. */
+	if (!ctx->shows_committed && (store_in_transaction(http->store) || !TAILQ_EMPTY(&http->syncing))) {
 		struct pending *p = calloc(1, sizeof(*p));
 
 		if (p == NULL)
@@ -180,7 +194,10 @@ reply(struct http_ctx *ctx, int status, const char *content_type, const char *bo
 		p->cache_control = cache_control != NULL ? strdup(cache_control) : NULL;
 		p->body = evbuffer_new();
 		evbuffer_add(p->body, body, len);
-		TAILQ_INSERT_TAIL(&http->pending, p, entry);
+		if (store_in_transaction(http->store))
+			TAILQ_INSERT_TAIL(&http->pending, p, entry);
+		else
+			TAILQ_INSERT_TAIL(&TAILQ_LAST(&http->syncing, batch_list)->replies, p, entry);
 	} else {
 		struct evbuffer *buf = evbuffer_new();
 
@@ -253,6 +270,7 @@ static void
 turn_fail(struct http *http, const char *why)
 {
 	struct pending *p;
+	struct batch *b;
 	struct queue *fresh = NULL;
 	char *cause = NULL;
 	int64_t max_id = 0;
@@ -279,6 +297,9 @@ turn_fail(struct http *http, const char *why)
 		queue_restore_done(fresh, max_id);
 		queue_free(*http->queue);
 		*http->queue = fresh;
+		/* Their versions were the old queue's: the new one learns of the disk afresh. */
+		TAILQ_FOREACH(b, &http->syncing, entry)
+			b->version = 0;
 	} else {
 		log_warn("store: reloading the queue failed: %s", cause != NULL ? cause : "out of memory");
 		queue_free(fresh);
@@ -335,12 +356,47 @@ fold_cb(evutil_socket_t fd, short what, void *arg)
 	free(cause);
 }
 
-/* The end of a turn: commit, then answer. */
+/* Answers every commit the disk holds now, oldest first, and tells boards and phones. */
+static void
+batches_release(struct http *http)
+{
+	struct batch *b;
+	struct pending *p;
+	uint64_t synced;
+
+	if (store_synced(http->store, &synced) != 0) {
+		/* What the OS held may be lost: acknowledge nothing more, and recover from the disk. */
+		log_warn("store: the database could not be synced; stopping without answering");
+		abort();
+	}
+	while ((b = TAILQ_FIRST(&http->syncing)) != NULL && b->sync <= synced) {
+		TAILQ_REMOVE(&http->syncing, b, entry);
+		while ((p = TAILQ_FIRST(&b->replies)) != NULL) {
+			TAILQ_REMOVE(&b->replies, p, entry);
+			send_now(p->req, p->status, p->content_type, p->cache_control, p->body);
+			pending_free(p);
+		}
+		queue_mark_committed(*http->queue, b->version);
+		api_live_committed(http, b->events, b->n_events);
+		free(b->events);
+		free(b);
+	}
+}
+
+static void
+sync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	batches_release(arg);
+}
+
+/* The end of a turn: commit, then answer once the commit is on disk. */
 static void
 commit_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http *http = arg;
-	struct pending *p;
+	struct batch *b;
 	struct timespec started, committed;
 	char *cause = NULL;
 
@@ -360,19 +416,23 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 		turn_fail(http, cause);
 		goto out;
 	}
-	queue_mark_committed(*http->queue);
 	if (http->unfolded) /* re-armed by every commit: it fires a second after the last */
 		evtimer_add(http->fold_ev, &fold_quiet);
 	clock_gettime(CLOCK_MONOTONIC, &committed);
 	api_metrics_commit_observed(&http->commit_stats, seconds_between(&started, &committed));
-	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
-		TAILQ_REMOVE(&http->pending, p, entry);
-		send_now(p->req, p->status, p->content_type, p->cache_control, p->body);
-		pending_free(p);
-	}
-	/* Only what is committed is told to boards and phones. */
-	api_live_committed(http, http->turn_events, http->n_turn_events);
-	http->n_turn_events = 0;
+	/* Only what is on disk is answered, and told to boards and phones. */
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		abort();
+	TAILQ_INIT(&b->replies);
+	TAILQ_CONCAT(&b->replies, &http->pending, entry);
+	b->version = queue_version(*http->queue);
+	b->events = http->turn_events;
+	b->n_events = http->n_turn_events;
+	http->turn_events = NULL;
+	http->n_turn_events = http->cap_turn_events = 0;
+	b->sync = store_sync_request(http->store);
+	TAILQ_INSERT_TAIL(&http->syncing, b, entry);
+	batches_release(http);
 out:
 	free(cause);
 }
@@ -444,6 +504,9 @@ http_flush(struct http *http)
 		log_warn("rollups: %s; folded at the next start", cause != NULL ? cause : "folding failed");
 	free(cause);
 	commit_cb(-1, 0, http);
+	/* The last commits reach the disk, and their replies go out. */
+	store_sync_stop(http->store);
+	batches_release(http);
 }
 
 /* Matches path against pattern, capturing {…} segments; 1 on a match. */
@@ -718,6 +781,7 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	if (http == NULL)
 		goto out;
 	TAILQ_INIT(&http->pending);
+	TAILQ_INIT(&http->syncing);
 	http->base = base;
 	http->config = config;
 	http->store = store;
@@ -731,7 +795,10 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	http->evhttp = evhttp_new(base);
 	http->commit_ev = event_new(base, -1, 0, commit_cb, http);
 	http->fold_ev = evtimer_new(base, fold_cb, http);
-	if (http->evhttp == NULL || http->commit_ev == NULL || http->fold_ev == NULL)
+	if (store_sync_fd(store) >= 0)
+		http->sync_ev = event_new(base, store_sync_fd(store), EV_READ | EV_PERSIST, sync_cb, http);
+	if (http->evhttp == NULL || http->commit_ev == NULL || http->fold_ev == NULL ||
+	    (store_sync_fd(store) >= 0 && (http->sync_ev == NULL || event_add(http->sync_ev, NULL) != 0)))
 		goto out;
 	/* What an earlier run committed and did not fold is folded a second after start. */
 	http->unfolded = 1;
@@ -807,6 +874,7 @@ void
 http_free(struct http *http)
 {
 	struct pending *p;
+	struct batch *b;
 
 	if (http == NULL)
 		return;
@@ -814,6 +882,15 @@ http_free(struct http *http)
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
 		TAILQ_REMOVE(&http->pending, p, entry);
 		pending_free(p);
+	}
+	while ((b = TAILQ_FIRST(&http->syncing)) != NULL) {
+		TAILQ_REMOVE(&http->syncing, b, entry);
+		while ((p = TAILQ_FIRST(&b->replies)) != NULL) {
+			TAILQ_REMOVE(&b->replies, p, entry);
+			pending_free(p);
+		}
+		free(b->events);
+		free(b);
 	}
 	if (http->evhttp != NULL)
 		evhttp_free(http->evhttp);
@@ -824,6 +901,8 @@ http_free(struct http *http)
 		event_free(http->commit_ev);
 	if (http->fold_ev != NULL)
 		event_free(http->fold_ev);
+	if (http->sync_ev != NULL)
+		event_free(http->sync_ev);
 	free(http->public_url);
 	free(http->turn_events);
 	free(http);

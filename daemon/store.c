@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include "log.h"
+
 /* A table of rollup cells (store_rollup.c), hourly or daily. */
 #define ROLLUP_TABLE(name)                                                                                           \
 	"CREATE TABLE " name " ("                                                                                    \
@@ -83,6 +85,20 @@ static const char *const migrations[] = {
 	"CREATE INDEX rollups_day_hour ON rollups_day(hour);"
 	"INSERT INTO rollups_day (" ROLLUP_CELL_COLUMNS ") SELECT " ROLLUP_DAY_SUMS
 	" FROM rollups GROUP BY office, service, " ROLLUP_DAY_OF_HOUR ";",
+	/* → 5: the pending rows (store_settle()): each turn appends its tickets' and events' rows
+	 * here, tables without an index, so a commit writes a few pages instead of one per index
+	 * and ticket; they move into tickets and events, in order, every few seconds. */
+	"CREATE TABLE tickets_pending ("
+	"  pending INTEGER PRIMARY KEY, id INTEGER NOT NULL, visit INTEGER NOT NULL, office TEXT NOT NULL,"
+	"  service TEXT NOT NULL, seq INTEGER NOT NULL, label TEXT NOT NULL, day TEXT NOT NULL,"
+	"  state TEXT NOT NULL, priority TEXT NOT NULL, lang TEXT NOT NULL, issued_at INTEGER NOT NULL,"
+	"  visit_issued_at INTEGER NOT NULL, called_at INTEGER NOT NULL, started_at INTEGER NOT NULL,"
+	"  finished_at INTEGER NOT NULL, counter INTEGER NOT NULL, recalls INTEGER NOT NULL,"
+	"  reservation INTEGER NOT NULL, slot_start INTEGER NOT NULL, token_hash BLOB NOT NULL);"
+	"CREATE TABLE events_pending ("
+	"  pending INTEGER PRIMARY KEY, ts INTEGER NOT NULL, office TEXT NOT NULL, service TEXT NOT NULL,"
+	"  ticket INTEGER NOT NULL, label TEXT NOT NULL, event TEXT NOT NULL, counter INTEGER NOT NULL,"
+	"  services TEXT NOT NULL, priority INTEGER NOT NULL, wait_s INTEGER NOT NULL);",
 };
 
 enum stmt {
@@ -91,6 +107,13 @@ enum stmt {
 	ST_ROLLBACK,
 	ST_TICKET_PUT,
 	ST_EVENT_ADD,
+	ST_SETTLE_BEGIN,
+	ST_SETTLE_TICKETS,
+	ST_SETTLE_EVENTS,
+	ST_SETTLE_CLEAR_TICKETS,
+	ST_SETTLE_CLEAR_EVENTS,
+	ST_SETTLE_UNDO,
+	ST_SETTLE_END,
 	ST_COUNTER_PUT,
 	ST_LOAD_TICKETS,
 	ST_LOAD_COUNTERS,
@@ -106,24 +129,42 @@ enum stmt {
 #define TICKET_COLUMNS                                                                                     \
 	"id, visit, office, service, seq, label, day, state, priority, lang, issued_at, visit_issued_at,"  \
 	" called_at, started_at, finished_at, counter, recalls, reservation, slot_start, token_hash"
+#define EVENT_COLUMNS "ts, office, service, ticket, label, event, counter, services, priority, wait_s"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	/* An upsert on the id only: a clash on the number index must fail, never replace a row. */
-	[ST_TICKET_PUT] = "INSERT INTO tickets (" TICKET_COLUMNS ") VALUES "
-			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-			  "state = excluded.state, called_at = excluded.called_at, started_at = excluded.started_at,"
-			  " finished_at = excluded.finished_at, counter = excluded.counter, recalls = excluded.recalls",
-	[ST_EVENT_ADD] = "INSERT INTO events (ts, office, service, ticket, label, event, counter, services, priority,"
-			 " wait_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* Appended, never updated: store_settle() keeps each ticket's newest row. */
+	[ST_TICKET_PUT] = "INSERT INTO tickets_pending (" TICKET_COLUMNS ") VALUES "
+			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_EVENT_ADD] = "INSERT INTO events_pending (" EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* The move, in order. An upsert on the id only: a clash on the number index must fail,
+	 * never replace a row. */
+	[ST_SETTLE_TICKETS] = "INSERT INTO tickets (" TICKET_COLUMNS ") SELECT " TICKET_COLUMNS " FROM tickets_pending"
+			      " WHERE pending IN (SELECT max(pending) FROM tickets_pending GROUP BY id) ORDER BY pending"
+			      " ON CONFLICT(id) DO UPDATE SET state = excluded.state, called_at = excluded.called_at,"
+			      " started_at = excluded.started_at, finished_at = excluded.finished_at,"
+			      " counter = excluded.counter, recalls = excluded.recalls",
+	[ST_SETTLE_EVENTS] = "INSERT INTO events (" EVENT_COLUMNS ") SELECT " EVENT_COLUMNS " FROM events_pending"
+			     " ORDER BY pending",
+	[ST_SETTLE_CLEAR_TICKETS] = "DELETE FROM tickets_pending",
+	[ST_SETTLE_CLEAR_EVENTS] = "DELETE FROM events_pending",
+	[ST_SETTLE_BEGIN] = "SAVEPOINT settle",
+	[ST_SETTLE_UNDO] = "ROLLBACK TO settle",
+	[ST_SETTLE_END] = "RELEASE settle",
 	[ST_COUNTER_PUT] = "INSERT OR REPLACE INTO counters (office, number, state, services, since) VALUES (?, ?, ?, ?, ?)",
-	[ST_LOAD_TICKETS] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE day >= ?1 OR state IN ('waiting', 'called',"
-			    " 'serving') ORDER BY id",
+	/* Pending rows too: a turn that failed on a full disk reloads without settling. */
+	[ST_LOAD_TICKETS] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE (day >= ?1 OR state IN ('waiting', 'called',"
+			    " 'serving')) AND id NOT IN (SELECT id FROM tickets_pending) UNION ALL SELECT " TICKET_COLUMNS
+			    " FROM tickets_pending WHERE pending IN (SELECT max(pending) FROM tickets_pending GROUP BY id)"
+			    " AND (day >= ?1 OR state IN ('waiting', 'called', 'serving')) ORDER BY id",
 	[ST_LOAD_COUNTERS] = "SELECT office, number, state, services, since FROM counters",
-	[ST_MAX_ID] = "SELECT coalesce(max(id), 0) FROM tickets",
-	[ST_TICKET_BY_TOKEN] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE token_hash = ? ORDER BY id DESC LIMIT 1",
+	[ST_MAX_ID] = "SELECT max(coalesce((SELECT max(id) FROM tickets), 0), coalesce((SELECT max(id) FROM tickets_pending), 0))",
+	/* A visit's newest ticket may still be pending (a scan of a few seconds' rows). */
+	[ST_TICKET_BY_TOKEN] = "SELECT " TICKET_COLUMNS " FROM (SELECT " TICKET_COLUMNS ", pending FROM tickets_pending"
+			       " WHERE token_hash = ?1 UNION ALL SELECT " TICKET_COLUMNS ", 0 FROM tickets"
+			       " WHERE token_hash = ?1) ORDER BY id DESC, pending DESC LIMIT 1",
 	[ST_TOKEN_ADD] = "INSERT INTO tokens (hash, role, office, counter, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 	[ST_TOKEN_FIND] = "SELECT id, role, office, counter, note, created_at, revoked_at FROM tokens"
 			  " WHERE hash = ? AND revoked_at = 0",
@@ -145,6 +186,7 @@ struct store {
 	int n_extra;
 	struct store_fold fold;
 	struct store_checkpointer *checkpointer;
+	struct store_syncer *syncer;
 };
 
 sqlite3 *
@@ -163,6 +205,12 @@ struct store_checkpointer **
 store_checkpointer(struct store *s)
 {
 	return &s->checkpointer;
+}
+
+struct store_syncer **
+store_syncer(struct store *s)
+{
+	return &s->syncer;
 }
 
 sqlite3_stmt *
@@ -284,6 +332,9 @@ store_open(const char *path, struct store **out, char **cause)
 			goto out;
 		}
 	}
+	/* What a crash left pending is settled before anyone reads tickets or events. */
+	if (store_settle(s, cause) != 0)
+		goto out;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -305,6 +356,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_sync_stop(s);
 	store_checkpoint_stop(s);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
@@ -467,6 +519,29 @@ store_apply(struct store *s, const struct queue_change *changes, size_t n, char 
 	return rc;
 }
 
+int
+store_settle(struct store *s, char **cause)
+{
+	static const enum stmt steps[] = { ST_SETTLE_TICKETS, ST_SETTLE_EVENTS, ST_SETTLE_CLEAR_TICKETS,
+					   ST_SETTLE_CLEAR_EVENTS };
+	/* All or nothing: a half-moved event would be moved twice. */
+	int own = !s->in_tx && sqlite3_get_autocommit(s->db), rc = run(s, ST_SETTLE_BEGIN);
+
+	for (size_t i = 0; rc == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
+		rc = run(s, steps[i]);
+	if (rc != 0) {
+		db_cause(s, cause, "settling the pending rows");
+		run(s, ST_SETTLE_UNDO);
+	}
+	run(s, ST_SETTLE_END);
+	/* A RELEASE that could not commit (a full disk) must not leave its transaction open. */
+	if (own && !sqlite3_get_autocommit(s->db)) {
+		run(s, ST_ROLLBACK);
+		rc = -1;
+	}
+	return rc;
+}
+
 static void
 copy_text(char *dst, size_t size, const unsigned char *src)
 {
@@ -511,6 +586,9 @@ store_load(struct store *s, const char *day, struct queue *q, int64_t *max_id, c
 	struct counter_rec c;
 	int step, rc = -1;
 
+	/* For the history the estimator reads (store_estimate.c); tickets are read either way. */
+	if (store_settle(s, NULL) != 0)
+		log_warn("store: pending rows not settled yet (%s)", sqlite3_errmsg(s->db));
 	bind_text(st, 1, day);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		read_ticket(st, &t);

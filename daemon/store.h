@@ -24,13 +24,32 @@ void store_close(struct store *store);
  * inside the COMMIT that fills the WAL. 0 or -1. */
 int store_checkpoint_in_background(struct store *store, const char *path, char **cause);
 
+/* The daemon's: commits are synced by a thread of their own (store_sync.c), so the loop does
+ * not wait for the disk. After each COMMIT, store_sync_request() gives the commit's number;
+ * it is on disk once store_synced() says so (-1: a sync failed, nothing after it is known to
+ * be on disk). store_sync_fd() becomes readable when a sync has finished. Without the thread
+ * a COMMIT is on disk when it returns, request gives 0 and synced says UINT64_MAX. */
+int store_sync_in_background(struct store *store, const char *path, char **cause);
+int store_sync_fd(struct store *store);
+uint64_t store_sync_request(struct store *store);
+int store_synced(struct store *store, uint64_t *synced);
+/* Syncs what was asked for and ends the thread; commits are synced by COMMIT again. */
+void store_sync_stop(struct store *store);
+
 int store_begin(struct store *store, char **cause);
 int store_commit(struct store *store, char **cause);
 void store_rollback(struct store *store);
 int store_in_transaction(const struct store *store);
 
-/* Writes the core's changes inside the open transaction. */
+/* Writes the core's changes inside the open transaction. Tickets and events are appended
+ * to pending tables without indexes (a commit then writes a few pages, not one per index
+ * and ticket); store_settle() moves them, in order, into tickets and events, keeping each
+ * ticket's newest row. Everything that reads those tables settles first: store_open(), the
+ * rollups' catch-up (so a report, /metrics or an export does), and the token look-up
+ * reads both. The number rule is enforced when the rows settle. */
 int store_apply(struct store *store, const struct queue_change *changes, size_t n, char **cause);
+/* Inside the open transaction, or in one of its own. 0 or -1 (nothing moved). */
+int store_settle(struct store *store, char **cause);
 
 /* Feeds the queue what it needs at start-up: tickets of `day` (YYYY-MM-DD) or later, every
  * unfinished ticket, every counter. *max_id is the highest ticket id ever stored. */
@@ -49,10 +68,6 @@ int store_token_revoke(struct store *store, int64_t id, int64_t now);
 
 const char *store_role_name(enum record_role role);
 int store_role_parse(const char *name, enum record_role *role);
-
-/* store_staff.c: ids of an office's waiting tickets, ascending; cb returns non-zero to stop.
- * 0 done, -1 error, else what cb returned. */
-int store_waiting_ids(struct store *store, const char *office, int (*cb)(void *arg, int64_t id), void *arg);
 
 /* store_rollup.c: hourly rollups (see core/rollup.h for what a cell holds).
  *

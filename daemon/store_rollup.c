@@ -562,6 +562,9 @@ catch_up_body(struct store *s, void *arg, char **cause)
 	int64_t folded, last;
 	int any_cells, more = 0, rc = -1;
 
+	/* The pending events first: they are "not folded yet" too. */
+	if (store_settle(s, cause) != 0)
+		goto out;
 	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
 		fail(s, cause, "reading the watermark");
 		goto out;

@@ -339,10 +339,17 @@ emit_ticket(struct queue *q, struct queue_ticket *t)
 	t->changed = q->version;
 }
 
-void
-queue_mark_committed(struct queue *q)
+uint64_t
+queue_version(const struct queue *q)
 {
-	q->committed = q->version;
+	return q->version;
+}
+
+void
+queue_mark_committed(struct queue *q, uint64_t version)
+{
+	if (version > q->committed && version <= q->version)
+		q->committed = version;
 }
 
 int
@@ -1087,6 +1094,17 @@ queue_waiting_count(struct queue *q, const char *office, char service)
 	else if (oi >= 0 && l >= 0)
 		n = q->offices[oi].n_letter[l];
 	return n;
+}
+
+int
+queue_waiting_each(struct queue *q, const char *office, int (*cb)(void *arg, const struct queue_ticket *t),
+		   void *arg)
+{
+	int oi = config_office_index(q->config, office), rc = 0;
+
+	for (size_t i = 0; oi >= 0 && rc == 0 && i < q->offices[oi].n_waiting; i++)
+		rc = cb(arg, q->offices[oi].waiting[i]);
+	return rc;
 }
 
 int64_t

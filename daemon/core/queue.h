@@ -125,6 +125,10 @@ void queue_learn_ticket(struct queue *q, const struct ticket_rec *rec);
 
 /* Per-office live figures, for pages and congestion. */
 int queue_waiting_count(struct queue *q, const char *office, char service);
+/* Calls cb with each waiting ticket of office, in no particular order, until it returns
+ * non-zero; returns that, or 0. */
+int queue_waiting_each(struct queue *q, const char *office, int (*cb)(void *arg, const struct queue_ticket *t),
+		       void *arg);
 /* Estimated wait in minutes for someone taking a ticket for service now. */
 int queue_estimate_new_min(struct queue *q, const char *office, char service, int64_t now);
 int queue_counter_state(struct queue *q, const char *office, int counter, enum proto_counter_state *state,
@@ -132,8 +136,10 @@ int queue_counter_state(struct queue *q, const char *office, int counter, enum p
 
 /* Changes since the last queue_changes_clear(), in order. */
 const struct queue_change *queue_changes(struct queue *q, size_t *n);
-/* The store has made every change so far durable (the caller's COMMIT returned). */
-void queue_mark_committed(struct queue *q);
+/* The queue's version: it grows with every change. */
+uint64_t queue_version(const struct queue *q);
+/* The store has made every change up to version durable (its commit is on disk). */
+void queue_mark_committed(struct queue *q, uint64_t version);
 /* 1 when nothing of the ticket's own record awaits a commit: what a status read shows of
  * it then stands even if the open turn is lost. */
 int queue_ticket_committed(const struct queue *q, const struct queue_ticket *t);

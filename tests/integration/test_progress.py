@@ -390,6 +390,8 @@ class Progress(harness.DaemonTest):
         self.assertEqual(self.d.stop(), 0)
         with sqlite3.connect(self.d.db) as db:
             db.execute('DROP TABLE rollups_day')
+            db.execute('DROP TABLE tickets_pending')
+            db.execute('DROP TABLE events_pending')
             db.execute('PRAGMA user_version = 3')
         out = self.d.ctl('export', 'progress', '--fy', '2026', '--format', 'json', '--config', self.config,
                          check=False)

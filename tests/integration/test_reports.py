@@ -402,8 +402,11 @@ class ImportTest(DaemonTest):
         t = self.d.issue('naka', 'A')
         self.assertEqual(t.status, 201, t)
         with sqlite3.connect(self.d.db) as db:
-            events = db.execute('SELECT event FROM events WHERE ticket = ?', (t.json['id'],)).fetchall()
-            top = db.execute('SELECT max(id) FROM tickets').fetchone()[0]
+            # A turn's rows are pending for a few seconds before they move (store.h).
+            events = db.execute('SELECT event FROM events WHERE ticket = ?1 UNION ALL'
+                                ' SELECT event FROM events_pending WHERE ticket = ?1', (t.json['id'],)).fetchall()
+            top = db.execute('SELECT max((SELECT max(id) FROM tickets),'
+                             ' coalesce((SELECT max(id) FROM tickets_pending), 0))').fetchone()[0]
         self.assertEqual(events, [('issued',)])
         # After a restart it numbers above them.
         self.assertEqual(self.d.stop(), 0)

@@ -341,15 +341,27 @@ committed_tickets(void **state)
 	int64_t b = rec(issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 10))->id;
 	struct queue_ticket *out = NULL;
 
+	int64_t c;
+	uint64_t first, second;
+
 	assert_false(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
-	queue_mark_committed(f->q);
+	first = queue_version(f->q);
+	queue_mark_committed(f->q, first);
 	assert_true(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
 	assert_int_equal(queue_call(f->q, "east", 1, T0 + 20, &out, NULL), QUEUE_OK);
 	assert_int_equal(rec(out)->id, a);
 	assert_false(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
 	assert_true(queue_ticket_committed(f->q, queue_find_id(f->q, "east", b)));
-	queue_mark_committed(f->q);
+	/* a later commit on disk first, then the earlier one's notice: committed never falls */
+	second = queue_version(f->q);
+	assert_true(second > first);
+	queue_mark_committed(f->q, second);
+	queue_mark_committed(f->q, first);
 	assert_true(queue_ticket_committed(f->q, queue_find_id(f->q, "east", a)));
+	/* a version the queue never had (another queue's) marks nothing */
+	c = rec(issue(f, "east", "A", PROTO_PRIO_NONE, T0 + 30))->id;
+	queue_mark_committed(f->q, queue_version(f->q) + 100);
+	assert_false(queue_ticket_committed(f->q, queue_find_id(f->q, "east", c)));
 }
 
 /* Random days of issues (some with priority), check-ins, transfers, calls and departures:

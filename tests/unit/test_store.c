@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +93,7 @@ background_checkpoint(void **state)
 		}
 		assert_int_equal(store_begin(s, &cause), 0);
 		assert_int_equal(store_apply(s, changes, 500, &cause), 0);
+		assert_int_equal(store_settle(s, &cause), 0);
 		assert_int_equal(store_commit(s, &cause), 0);
 	}
 	for (int i = 0; i < 100 && !copied; i++) {
@@ -105,26 +107,103 @@ background_checkpoint(void **state)
 	free(changes);
 }
 
+/* Writes the queue's changes and commits them, as the daemon's turn does. */
+static void
+commit_changes(struct store *s, struct queue *q)
+{
+	const struct queue_change *changes;
+	char *cause = NULL;
+	size_t n;
+
+	changes = queue_changes(q, &n);
+	assert_int_equal(store_begin(s, &cause), 0);
+	assert_int_equal(store_apply(s, changes, n, &cause), 0);
+	assert_int_equal(store_commit(s, &cause), 0);
+	queue_changes_clear(q);
+}
+
+/* Issues three tickets and commits them. */
+static void
+write_three(struct store *s, struct queue *q)
+{
+	struct queue_ticket *t = NULL;
+	static uint8_t next;
+	uint8_t hash[32] = { 3 };
+
+	for (int i = 0; i < 3; i++) {
+		hash[1] = next++;
+		assert_int_equal(queue_issue(q, "east", "A", PROTO_EN, 0, hash, T0 + i, &t, NULL), QUEUE_OK);
+	}
+	commit_changes(s, q);
+}
+
+/* The sync thread: a commit's number is reached once the WAL is synced, the descriptor says
+ * when, and stopping syncs what was asked and gives the COMMIT its own sync back. */
+static void
+background_sync(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL, *again = NULL;
+	struct queue *q = NULL;
+	char *cause = NULL;
+	uint64_t n, synced = 0;
+	struct pollfd pfd;
+	int64_t max_id = 0;
+
+	assert_int_equal(store_open(f->path, &s, &cause), 0);
+	assert_int_equal(store_sync_fd(s), -1);
+	assert_int_equal(store_sync_request(s), 0);
+	assert_int_equal(store_synced(s, &synced), 0);
+	assert_true(synced == UINT64_MAX);
+	assert_int_equal(store_sync_in_background(s, f->path, &cause), 0);
+	assert_true(store_sync_fd(s) >= 0);
+	assert_int_equal(queue_new(f->config, &q), 0);
+	for (int turn = 0; turn < 5; turn++) {
+		write_three(s, q);
+		n = store_sync_request(s);
+		assert_int_equal(n, (uint64_t)turn + 1);
+		do {
+			pfd.fd = store_sync_fd(s);
+			pfd.events = POLLIN;
+			assert_int_equal(poll(&pfd, 1, 5000), 1);
+			assert_int_equal(store_synced(s, &synced), 0);
+		} while (synced < n);
+	}
+	write_three(s, q);
+	store_sync_request(s);
+	store_sync_stop(s);
+	assert_int_equal(store_synced(s, &synced), 0);
+	assert_true(synced == UINT64_MAX);
+	queue_free(q);
+	/* what each turn wrote is there for another connection */
+	assert_int_equal(store_open(f->path, &again, &cause), 0);
+	assert_int_equal(queue_new(f->config, &q), 0);
+	assert_int_equal(store_load(again, "2026-04-06", q, &max_id, &cause), 0);
+	assert_int_equal(max_id, 18);
+	queue_free(q);
+	store_close(again);
+	store_close(s);
+	/* no WAL to sync: a clear error */
+	assert_int_equal(store_open(":memory:", &s, &cause), 0);
+	assert_int_not_equal(store_sync_in_background(s, "/nonexistent-dir/x.db", &cause), 0);
+	assert_non_null(cause);
+	free(cause);
+	store_close(s);
+}
+
 /* Issues and moves a few tickets, writes the changes, commits. */
 static void
 write_day(struct store *s, struct queue *q)
 {
-	const struct queue_change *changes;
 	struct queue_ticket *t = NULL;
 	uint8_t hash[32] = { 1 };
-	char *cause = NULL;
-	size_t n;
 
 	for (int i = 0; i < 3; i++) {
 		hash[1] = (uint8_t)i;
 		assert_int_equal(queue_issue(q, "east", "A", PROTO_EN, 0, hash, T0 + i, &t, NULL), QUEUE_OK);
 	}
 	assert_int_equal(queue_call(q, "east", 2, T0 + 10, &t, NULL), QUEUE_OK);
-	changes = queue_changes(q, &n);
-	assert_int_equal(store_begin(s, &cause), 0);
-	assert_int_equal(store_apply(s, changes, n, &cause), 0);
-	assert_int_equal(store_commit(s, &cause), 0);
-	queue_changes_clear(q);
+	commit_changes(s, q);
 }
 
 static void
@@ -180,12 +259,15 @@ file_round_trip(void **state)
 	round_trip(f, f->path, 1);
 }
 
-/* The database itself refuses a number given twice the same day. */
+/* The database itself refuses a number given twice the same day: the rows that would give
+ * it stay pending, and nothing moves until the clash is resolved. */
 static void
 number_is_unique(void **state)
 {
 	struct store *s = NULL;
 	struct queue_change c;
+	struct ticket_rec rec;
+	uint8_t hash[32] = { 0 };
 	char *cause = NULL;
 
 	(void)state;
@@ -200,11 +282,22 @@ number_is_unique(void **state)
 	strcpy(c.u.ticket.day, "2026-04-06");
 	assert_int_equal(store_begin(s, &cause), 0);
 	assert_int_equal(store_apply(s, &c, 1, &cause), 0);
+	assert_int_equal(store_settle(s, &cause), 0);
 	c.u.ticket.id = 2;
-	assert_int_not_equal(store_apply(s, &c, 1, &cause), 0);
+	c.u.ticket.token_hash[0] = 2;
+	assert_int_equal(store_apply(s, &c, 1, &cause), 0);
+	assert_int_not_equal(store_settle(s, &cause), 0);
 	assert_non_null(cause);
+	assert_non_null(strstr(cause, "UNIQUE"));
 	free(cause);
-	store_rollback(s);
+	cause = NULL;
+	assert_int_equal(store_commit(s, &cause), 0);
+	/* both are still found: the settled one and the pending one */
+	assert_int_equal(store_ticket_by_token(s, hash, &rec), 0);
+	assert_int_equal(rec.id, 1);
+	hash[0] = 2;
+	assert_int_equal(store_ticket_by_token(s, hash, &rec), 0);
+	assert_int_equal(rec.id, 2);
 	store_close(s);
 }
 
@@ -265,6 +358,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(memory_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(background_checkpoint, setup, teardown),
+		cmocka_unit_test_setup_teardown(background_sync, setup, teardown),
 		cmocka_unit_test(number_is_unique),
 		cmocka_unit_test(tokens),
 		cmocka_unit_test(unusable),
