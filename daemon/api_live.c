@@ -507,13 +507,15 @@ ticket_events(struct http_ctx *ctx)
 	struct queue_ticket *t = NULL;
 	struct ticket_rec stored;
 	uint8_t hash[RECORD_HASH_LEN];
+	int64_t visit_at = 0;
+	int valid = token_hash_ticket(ctx->params[0], hash, &visit_at) == 0;
 	enum proto_state state;
 
-	if (token_hash(ctx->params[0], hash) == 0)
+	if (valid)
 		t = queue_find_token(http_queue(ctx->http), hash);
 	if (t == NULL) {
 		/* Finished on an earlier day: nothing will change, and 204 tells EventSource to stop. */
-		if (token_hash(ctx->params[0], hash) == 0 && store_ticket_by_token(http_store(ctx->http), hash, &stored) == 0)
+		if (valid && store_ticket_by_token(http_store(ctx->http), hash, visit_at, &stored) == 0)
 			http_reply_status(ctx, 204);
 		else
 			http_reply_problem(ctx, 404, "no such ticket");

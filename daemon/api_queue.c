@@ -248,7 +248,7 @@ ticket_issue(struct http_ctx *ctx)
 		http_reply_problem(ctx, 400, cause);
 		goto out;
 	}
-	token_new(token, hash);
+	token_new_ticket(token, hash, ctx->now);
 	r = queue_issue(http_queue(ctx->http), ctx->office, req.service, req.lang, req.priority, hash, ctx->now, &t,
 			&cause);
 	if (r == QUEUE_CLOSED) {
@@ -270,12 +270,13 @@ holder_ticket(struct http_ctx *ctx, struct ticket_rec *stored, int *found_stored
 {
 	uint8_t hash[RECORD_HASH_LEN];
 	struct queue_ticket *t = NULL;
+	int64_t visit_at;
 
 	*found_stored = 0;
-	if (token_hash(ctx->params[0], hash) != 0)
+	if (token_hash_ticket(ctx->params[0], hash, &visit_at) != 0)
 		goto out;
 	t = queue_find_token(http_queue(ctx->http), hash);
-	if (t == NULL && store_ticket_by_token(http_store(ctx->http), hash, stored) == 0)
+	if (t == NULL && store_ticket_by_token(http_store(ctx->http), hash, visit_at, stored) == 0)
 		*found_stored = 1;
 out:
 	return t;

@@ -898,7 +898,7 @@ checkin_post(struct http_ctx *ctx)
 		http_reply_problem(ctx, 503, "the check-in could not be saved; please try again");
 		goto out;
 	}
-	token_new(token, hash);
+	token_new_ticket(token, hash, ctx->now);
 	qr = queue_checkin(q, ctx->office, letter, rec.lang, hash, rec.id, rec.slot_start, ctx->now, &t, &cause);
 	if (qr != QUEUE_OK) {
 		log_warn("reservations: check-in of %lld refused by the queue: %s", (long long)rec.id,

@@ -405,7 +405,6 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 	if (!store_in_transaction(http->store))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	http->unfolded |= http->n_turn_events > 0;
 	if (http->unfolded && seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S &&
 	    fold(http, 20000, &cause) != 0) {
 		log_warn("%s; retried later", cause != NULL ? cause : "rollups failed");
@@ -470,6 +469,7 @@ http_persist(struct http_ctx *ctx)
 		http->turn_events[http->n_turn_events++] = changes[i].u.event;
 	}
 	queue_changes_clear(q);
+	http->unfolded = 1; /* pending rows to settle, events to fold */
 	if (!event_pending(http->commit_ev, EV_TIMEOUT, NULL))
 		event_active(http->commit_ev, EV_TIMEOUT, 1);
 out:

@@ -99,6 +99,10 @@ static const char *const migrations[] = {
 	"  pending INTEGER PRIMARY KEY, ts INTEGER NOT NULL, office TEXT NOT NULL, service TEXT NOT NULL,"
 	"  ticket INTEGER NOT NULL, label TEXT NOT NULL, event TEXT NOT NULL, counter INTEGER NOT NULL,"
 	"  services TEXT NOT NULL, priority INTEGER NOT NULL, wait_s INTEGER NOT NULL);",
+	/* → 6: a ticket token carries its visit's second (token.h), so past tickets are found
+	 * through an index on it, which grows only at its end, not one on the random hash. */
+	"DROP INDEX tickets_token;"
+	"CREATE INDEX tickets_visit_at ON tickets(visit_issued_at);",
 };
 
 enum stmt {
@@ -163,8 +167,9 @@ static const char *const statements[ST_COUNT] = {
 	[ST_MAX_ID] = "SELECT max(coalesce((SELECT max(id) FROM tickets), 0), coalesce((SELECT max(id) FROM tickets_pending), 0))",
 	/* A visit's newest ticket may still be pending (a scan of a few seconds' rows). */
 	[ST_TICKET_BY_TOKEN] = "SELECT " TICKET_COLUMNS " FROM (SELECT " TICKET_COLUMNS ", pending FROM tickets_pending"
-			       " WHERE token_hash = ?1 UNION ALL SELECT " TICKET_COLUMNS ", 0 FROM tickets"
-			       " WHERE token_hash = ?1) ORDER BY id DESC, pending DESC LIMIT 1",
+			       " WHERE token_hash = ?1 AND visit_issued_at = ?2 UNION ALL SELECT " TICKET_COLUMNS ", 0"
+			       " FROM tickets WHERE visit_issued_at = ?2 AND token_hash = ?1) ORDER BY id DESC, pending DESC"
+			       " LIMIT 1",
 	[ST_TOKEN_ADD] = "INSERT INTO tokens (hash, role, office, counter, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 	[ST_TOKEN_FIND] = "SELECT id, role, office, counter, note, created_at, revoked_at FROM tokens"
 			  " WHERE hash = ? AND revoked_at = 0",
@@ -272,6 +277,9 @@ store_migrate(struct store *s, char **cause)
 		goto out;
 	}
 	version = sqlite3_column_int(st, 0);
+	/* Done with it: a statement left open would keep a migration from dropping anything. */
+	sqlite3_finalize(st);
+	st = NULL;
 	if (version > latest) {
 		if (asprintf(cause, "the database has schema version %d, newer than this madoguchid (%d)", version,
 			     latest) < 0)
@@ -653,8 +661,9 @@ read_ticket_row(sqlite3_stmt *st, void *out)
 }
 
 int
-store_ticket_by_token(struct store *s, const uint8_t *hash, struct ticket_rec *out)
+store_ticket_by_token(struct store *s, const uint8_t *hash, int64_t visit_at, struct ticket_rec *out)
 {
+	sqlite3_bind_int64(s->st[ST_TICKET_BY_TOKEN], 2, visit_at);
 	return row_by_hash(s, ST_TICKET_BY_TOKEN, hash, read_ticket_row, out);
 }
 

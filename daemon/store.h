@@ -55,8 +55,9 @@ int store_settle(struct store *store, char **cause);
  * unfinished ticket, every counter. *max_id is the highest ticket id ever stored. */
 int store_load(struct store *store, const char *day, struct queue *q, int64_t *max_id, char **cause);
 
-/* A visit's newest ticket by token hash: 0 found, 1 none, -1 error. */
-int store_ticket_by_token(struct store *store, const uint8_t *hash, struct ticket_rec *out);
+/* A visit's newest ticket by token hash and the second its visit began (token.h): 0 found,
+ * 1 none, -1 error. */
+int store_ticket_by_token(struct store *store, const uint8_t *hash, int64_t visit_at, struct ticket_rec *out);
 
 /* Tokens. find: 0 an active token, 1 none (or revoked), -1 error. */
 int store_token_add(struct store *store, const uint8_t *hash, const struct token_rec *rec, int64_t *id,

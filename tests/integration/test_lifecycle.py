@@ -1,8 +1,10 @@
 """The walk-in lifecycle over HTTP against the real daemon: issue, call, recall, start, done,
 no-show, transfer, cancel, counters; errors exactly as CONTRACT.md; clean start and stop."""
+import base64
 import datetime
 import os
 import re
+import sqlite3
 import subprocess
 import tempfile
 
@@ -25,7 +27,7 @@ class Lifecycle(harness.DaemonTest):
         self.assertEqual(t['service_name']['ja'], '証明書（住民票・印鑑・税）')
         self.assertRegex(t['issued_at'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00$')
         self.assertTrue(t['status_url'].endswith('/t/' + t['token']))
-        self.assertEqual(len(t['token']), 22)
+        self.assertRegex(t['token'], r'^[A-Za-z0-9_-]{28}$')  # 128 random bits and the visit's second
 
         # The holder sees the ticket, without its token.
         r = d.get('/api/v1/tickets/' + t['token'])
@@ -207,6 +209,31 @@ class StartStop(harness.DaemonTest):
         self.restart()
         self.assertEqual(self.d.get('/api/v1/tickets/' + t['token']).json['label'], 'A-001')
         self.assertEqual(self.d.issue('naka', 'A').json['label'], 'A-002')
+
+    def test_ticket_of_an_earlier_day_is_found_by_its_token(self):
+        d = self.d
+        t = d.issue('naka', 'A').json
+        moved = d.issue('naka', 'A').json
+        d.call('naka', 1)
+        self.assertEqual(d.act('naka', t['id'], 'start').status, 200)
+        self.assertEqual(d.act('naka', t['id'], 'done').status, 200)
+        self.assertEqual(d.stop(), 0)
+        # Both become last year's: the restarted daemon no longer holds them in its queue.
+        with sqlite3.connect(d.db) as db:
+            db.execute("UPDATE tickets SET day = '2025-04-01', state = 'done' WHERE id IN (?, ?)",
+                       (t['id'], moved['id']))
+        d = self.restart()
+        r = d.get('/api/v1/tickets/' + t['token'])
+        self.assertEqual((r.status, r.json['label'], r.json['state']), (200, t['label'], 'done'), r)
+        self.assertNotIn('token', r.json)
+        self.assertEqual(d.get('/api/v1/tickets/' + moved['token']).json['label'], moved['label'])
+        self.assertEqual(d.get('/api/v1/tickets/' + t['token'] + '/events').status, 204)
+        # The second in the token is part of what finds it: another second, another ticket.
+        raw = base64.urlsafe_b64decode(t['token'] + '=' * (-len(t['token']) % 4))
+        forged = bytes([raw[0], raw[1], raw[2], raw[3], raw[4] ^ 1]) + raw[5:]
+        forged = base64.urlsafe_b64encode(forged).decode().rstrip('=')
+        self.assertEqual(d.get('/api/v1/tickets/' + forged).status, 404)
+        self.assertEqual(d.get('/api/v1/tickets/' + forged + '/events').status, 404)
 
     def run_bad(self, args):
         out = subprocess.run([harness.MADOGUCHID, '--listen', '127.0.0.1:0'] + args, capture_output=True,
