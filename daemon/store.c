@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -118,6 +119,7 @@ enum stmt {
 	ST_SETTLE_CLEAR_EVENTS,
 	ST_SETTLE_UNDO,
 	ST_SETTLE_END,
+	ST_SETTLE_UPTO,
 	ST_COUNTER_PUT,
 	ST_LOAD_TICKETS,
 	ST_LOAD_COUNTERS,
@@ -143,17 +145,22 @@ static const char *const statements[ST_COUNT] = {
 	[ST_TICKET_PUT] = "INSERT INTO tickets_pending (" TICKET_COLUMNS ") VALUES "
 			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_EVENT_ADD] = "INSERT INTO events_pending (" EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	/* The move, in order. An upsert on the id only: a clash on the number index must fail,
-	 * never replace a row. */
+	/* The move, in order, of the rows up to ?1 (tickets) and ?2 (events). An upsert on the id
+	 * only: a clash on the number index must fail, never replace a row. */
 	[ST_SETTLE_TICKETS] = "INSERT INTO tickets (" TICKET_COLUMNS ") SELECT " TICKET_COLUMNS " FROM tickets_pending"
-			      " WHERE pending IN (SELECT max(pending) FROM tickets_pending GROUP BY id) ORDER BY pending"
-			      " ON CONFLICT(id) DO UPDATE SET state = excluded.state, called_at = excluded.called_at,"
-			      " started_at = excluded.started_at, finished_at = excluded.finished_at,"
-			      " counter = excluded.counter, recalls = excluded.recalls",
+			      " WHERE pending IN (SELECT max(pending) FROM tickets_pending WHERE pending <= ?1 GROUP BY id)"
+			      " ORDER BY pending ON CONFLICT(id) DO UPDATE SET state = excluded.state,"
+			      " called_at = excluded.called_at, started_at = excluded.started_at,"
+			      " finished_at = excluded.finished_at, counter = excluded.counter, recalls = excluded.recalls",
 	[ST_SETTLE_EVENTS] = "INSERT INTO events (" EVENT_COLUMNS ") SELECT " EVENT_COLUMNS " FROM events_pending"
-			     " ORDER BY pending",
-	[ST_SETTLE_CLEAR_TICKETS] = "DELETE FROM tickets_pending",
-	[ST_SETTLE_CLEAR_EVENTS] = "DELETE FROM events_pending",
+			     " WHERE pending <= ?2 ORDER BY pending",
+	[ST_SETTLE_CLEAR_TICKETS] = "DELETE FROM tickets_pending WHERE pending <= ?1",
+	[ST_SETTLE_CLEAR_EVENTS] = "DELETE FROM events_pending WHERE pending <= ?2",
+	/* How far a move of `limit` rows of each goes, and whether rows would remain. */
+	[ST_SETTLE_UPTO] = "SELECT coalesce((SELECT min(pending) FROM tickets_pending), 0) + ?1 - 1,"
+			   " coalesce((SELECT min(pending) FROM events_pending), 0) + ?1 - 1,"
+			   " coalesce((SELECT max(pending) FROM tickets_pending), 0),"
+			   " coalesce((SELECT max(pending) FROM events_pending), 0)",
 	[ST_SETTLE_BEGIN] = "SAVEPOINT settle",
 	[ST_SETTLE_UNDO] = "ROLLBACK TO settle",
 	[ST_SETTLE_END] = "RELEASE settle",
@@ -192,6 +199,7 @@ struct store {
 	struct store_fold fold;
 	struct store_checkpointer *checkpointer;
 	struct store_syncer *syncer;
+	struct store_worker *worker;
 };
 
 sqlite3 *
@@ -216,6 +224,12 @@ struct store_syncer **
 store_syncer(struct store *s)
 {
 	return &s->syncer;
+}
+
+struct store_worker **
+store_worker(struct store *s)
+{
+	return &s->worker;
 }
 
 sqlite3_stmt *
@@ -305,6 +319,16 @@ out:
 	return rc;
 }
 
+/* The write lock is held by another connection — the daemon's worker for one chunk, a
+ * madoguchictl — for a few ms at most: try again every 0.1 ms, then every ms, for 5 s. */
+static int
+busy_wait(void *arg, int count)
+{
+	(void)arg;
+	usleep(count < 10 ? 100 : 1000);
+	return count < 5000;
+}
+
 int
 store_open(const char *path, struct store **out, char **cause)
 {
@@ -320,7 +344,7 @@ store_open(const char *path, struct store **out, char **cause)
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	/* WAL + FULL: a commit is on disk when COMMIT returns; readers never block the writer. */
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
@@ -341,7 +365,7 @@ store_open(const char *path, struct store **out, char **cause)
 		}
 	}
 	/* What a crash left pending is settled before anyone reads tickets or events. */
-	if (store_settle(s, cause) != 0)
+	if (store_settle(s, 0, cause) != 0)
 		goto out;
 	*out = s;
 	s = NULL;
@@ -364,6 +388,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_worker_stop(s);
 	store_sync_stop(s);
 	store_checkpoint_stop(s);
 	for (int i = 0; i < ST_COUNT; i++)
@@ -527,16 +552,39 @@ store_apply(struct store *s, const struct queue_change *changes, size_t n, char 
 	return rc;
 }
 
+/* The pending rows up to *tickets and *events; 1 when more remain. */
+static int
+settle_upto(struct store *s, long limit, int64_t *tickets, int64_t *events)
+{
+	sqlite3_stmt *st = s->st[ST_SETTLE_UPTO];
+	int more = 0;
+
+	*tickets = *events = INT64_MAX;
+	sqlite3_bind_int64(st, 1, limit);
+	if (limit > 0 && sqlite3_step(st) == SQLITE_ROW) {
+		*tickets = sqlite3_column_int64(st, 0);
+		*events = sqlite3_column_int64(st, 1);
+		more = *tickets < sqlite3_column_int64(st, 2) || *events < sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	return more;
+}
+
 int
-store_settle(struct store *s, char **cause)
+store_settle(struct store *s, long limit, char **cause)
 {
 	static const enum stmt steps[] = { ST_SETTLE_TICKETS, ST_SETTLE_EVENTS, ST_SETTLE_CLEAR_TICKETS,
 					   ST_SETTLE_CLEAR_EVENTS };
 	/* All or nothing: a half-moved event would be moved twice. */
-	int own = !s->in_tx && sqlite3_get_autocommit(s->db), rc = run(s, ST_SETTLE_BEGIN);
+	int own = !s->in_tx && sqlite3_get_autocommit(s->db), rc = run(s, ST_SETTLE_BEGIN), more;
+	int64_t tickets, events;
 
-	for (size_t i = 0; rc == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
+	more = settle_upto(s, limit, &tickets, &events);
+	for (size_t i = 0; rc == 0 && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_bind_int64(s->st[steps[i]], 1, tickets);
+		sqlite3_bind_int64(s->st[steps[i]], 2, events);
 		rc = run(s, steps[i]);
+	}
 	if (rc != 0) {
 		db_cause(s, cause, "settling the pending rows");
 		run(s, ST_SETTLE_UNDO);
@@ -547,7 +595,7 @@ store_settle(struct store *s, char **cause)
 		run(s, ST_ROLLBACK);
 		rc = -1;
 	}
-	return rc;
+	return rc != 0 ? -1 : more;
 }
 
 static void
@@ -595,7 +643,7 @@ store_load(struct store *s, const char *day, struct queue *q, int64_t *max_id, c
 	int step, rc = -1;
 
 	/* For the history the estimator reads (store_estimate.c); tickets are read either way. */
-	if (store_settle(s, NULL) != 0)
+	if (store_settle(s, 0, NULL) != 0)
 		log_warn("store: pending rows not settled yet (%s)", sqlite3_errmsg(s->db));
 	bind_text(st, 1, day);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {

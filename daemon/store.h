@@ -36,6 +36,17 @@ int store_synced(struct store *store, uint64_t *synced);
 /* Syncs what was asked for and ends the thread; commits are synced by COMMIT again. */
 void store_sync_stop(struct store *store);
 
+/* The daemon's: pending rows are settled and events folded into the rollups by a thread of
+ * its own (store_worker.c), a little after each commit (nudge), and at once for whoever reads
+ * the rollups (drain: everything committed before the call; 0 or -1 with *cause). Stopping
+ * drains first. */
+struct config;
+int store_worker_start(struct store *store, const char *path, const struct config *config, char **cause);
+int store_has_worker(struct store *store);
+void store_worker_nudge(struct store *store);
+int store_worker_drain(struct store *store, char **cause);
+void store_worker_stop(struct store *store);
+
 int store_begin(struct store *store, char **cause);
 int store_commit(struct store *store, char **cause);
 void store_rollback(struct store *store);
@@ -48,8 +59,9 @@ int store_in_transaction(const struct store *store);
  * rollups' catch-up (so a report, /metrics or an export does), and the token look-up
  * reads both. The number rule is enforced when the rows settle. */
 int store_apply(struct store *store, const struct queue_change *changes, size_t n, char **cause);
-/* Inside the open transaction, or in one of its own. 0 or -1 (nothing moved). */
-int store_settle(struct store *store, char **cause);
+/* Inside the open transaction, or in one of its own; limit > 0 moves at most about that many
+ * rows of each table, oldest first. 0 all settled, 1 more remain, -1 error (nothing moved). */
+int store_settle(struct store *store, long limit, char **cause);
 
 /* Feeds the queue what it needs at start-up: tickets of `day` (YYYY-MM-DD) or later, every
  * unfinished ticket, every counter. *max_id is the highest ticket id ever stored. */

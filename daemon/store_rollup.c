@@ -560,10 +560,10 @@ catch_up_body(struct store *s, void *arg, char **cause)
 	struct catch_up *cu = arg;
 	sqlite3_stmt *st = prepared(s, sql_watermark, cause), *ev = NULL, *set = NULL;
 	int64_t folded, last;
-	int any_cells, more = 0, rc = -1;
+	int any_cells, more = 0, settled, rc = -1;
 
 	/* The pending events first: they are "not folded yet" too. */
-	if (store_settle(s, cause) != 0)
+	if ((settled = store_settle(s, cu->limit, cause)) < 0)
 		goto out;
 	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
 		fail(s, cause, "reading the watermark");
@@ -591,7 +591,7 @@ catch_up_body(struct store *s, void *arg, char **cause)
 		}
 	}
 	store_fold(s)->mark = last;
-	rc = more;
+	rc = more || settled;
 out:
 	if (rc < 0)
 		store_fold_drop(store_fold(s));

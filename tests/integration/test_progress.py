@@ -392,6 +392,8 @@ class Progress(harness.DaemonTest):
             db.execute('DROP TABLE rollups_day')
             db.execute('DROP TABLE tickets_pending')
             db.execute('DROP TABLE events_pending')
+            db.execute('DROP INDEX tickets_visit_at')
+            db.execute('CREATE INDEX tickets_token ON tickets(token_hash)')
             db.execute('PRAGMA user_version = 3')
         out = self.d.ctl('export', 'progress', '--fy', '2026', '--format', 'json', '--config', self.config,
                          check=False)

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "queue.h"
 #include "store.h"
+#include "store_impl.h"
 
 #define T0 ((int64_t)1775433600)
 
@@ -93,7 +94,7 @@ background_checkpoint(void **state)
 		}
 		assert_int_equal(store_begin(s, &cause), 0);
 		assert_int_equal(store_apply(s, changes, 500, &cause), 0);
-		assert_int_equal(store_settle(s, &cause), 0);
+		assert_int_equal(store_settle(s, 0, &cause), 0);
 		assert_int_equal(store_commit(s, &cause), 0);
 	}
 	for (int i = 0; i < 100 && !copied; i++) {
@@ -261,6 +262,62 @@ file_round_trip(void **state)
 	round_trip(f, f->path, 1);
 }
 
+/* A few rows at a time, oldest first: each ticket ends as its newest row says, every event
+ * once and in order, and the token look-up finds a ticket wherever it is meanwhile. */
+static void
+settle_in_steps(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct queue *q = NULL;
+	struct queue_ticket *t = NULL;
+	struct ticket_rec rec;
+	sqlite3_stmt *st = NULL;
+	uint8_t hash[32] = { 5 };
+	char *cause = NULL;
+	int rc, steps = 0;
+
+	assert_int_equal(store_open(":memory:", &s, &cause), 0);
+	assert_int_equal(queue_new(f->config, &q), 0);
+	for (int i = 0; i < 7; i++) {
+		hash[1] = (uint8_t)i;
+		assert_int_equal(queue_issue(q, "east", "A", PROTO_EN, 0, hash, T0 + i, &t, NULL), QUEUE_OK);
+	}
+	commit_changes(s, q);
+	assert_int_equal(queue_call(q, "east", 1, T0 + 10, &t, NULL), QUEUE_OK);
+	assert_int_equal(queue_call(q, "east", 2, T0 + 11, &t, NULL), QUEUE_OK);
+	commit_changes(s, q);
+	do {
+		rc = store_settle(s, 3, &cause);
+		assert_true(rc == 0 || rc == 1);
+		steps++;
+		/* the second called ticket, settled or not: always its newest state */
+		hash[1] = 1;
+		assert_int_equal(store_ticket_by_token(s, hash, T0 + 1, &rec), 0);
+		assert_int_equal(rec.state, PROTO_CALLED);
+		assert_int_equal(rec.counter, 2);
+	} while (rc == 1);
+	assert_int_equal(steps, 4); /* 9 ticket rows and 11 events, 3 at a time */
+	assert_int_equal(sqlite3_prepare_v2(store_db(s),
+					    "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM tickets_pending),"
+					    " (SELECT count(*) FROM events_pending), (SELECT group_concat(event) FROM"
+					    " (SELECT event FROM events ORDER BY id)), (SELECT count(*) FROM tickets"
+					    " WHERE state = 'called')",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 7);
+	assert_int_equal(sqlite3_column_int(st, 1), 0);
+	assert_int_equal(sqlite3_column_int(st, 2), 0);
+	assert_string_equal((const char *)sqlite3_column_text(st, 3),
+			    "issued,issued,issued,issued,issued,issued,issued,counter_open,called,counter_open,called");
+	assert_int_equal(sqlite3_column_int(st, 4), 2);
+	sqlite3_finalize(st);
+	assert_int_equal(store_settle(s, 3, &cause), 0);
+	queue_free(q);
+	store_close(s);
+}
+
 /* The database itself refuses a number given twice the same day: the rows that would give
  * it stay pending, and nothing moves until the clash is resolved. */
 static void
@@ -284,11 +341,11 @@ number_is_unique(void **state)
 	strcpy(c.u.ticket.day, "2026-04-06");
 	assert_int_equal(store_begin(s, &cause), 0);
 	assert_int_equal(store_apply(s, &c, 1, &cause), 0);
-	assert_int_equal(store_settle(s, &cause), 0);
+	assert_int_equal(store_settle(s, 0, &cause), 0);
 	c.u.ticket.id = 2;
 	c.u.ticket.token_hash[0] = 2;
 	assert_int_equal(store_apply(s, &c, 1, &cause), 0);
-	assert_int_not_equal(store_settle(s, &cause), 0);
+	assert_int_not_equal(store_settle(s, 0, &cause), 0);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "UNIQUE"));
 	free(cause);
@@ -361,6 +418,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(file_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(background_checkpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(background_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(settle_in_steps, setup, teardown),
 		cmocka_unit_test(number_is_unique),
 		cmocka_unit_test(tokens),
 		cmocka_unit_test(unusable),
