@@ -101,6 +101,7 @@ store_checkpoint_in_background(struct store *s, const char *path, char **cause)
 	}
 	if (pthread_create(&cp->thread, NULL, run, cp) != 0)
 		goto out;
+	pthread_setname_np(cp->thread, "store-checkpt"); /* as top -H and ps -L show it */
 	/* From here on, the daemon's commits no longer checkpoint themselves. */
 	sqlite3_wal_hook(store_db(s), wal_hook, cp);
 	*store_checkpointer(s) = cp;

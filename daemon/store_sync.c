@@ -133,6 +133,7 @@ store_sync_in_background(struct store *s, const char *path, char **cause)
 		sqlite3_exec(store_db(s), "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 		goto out;
 	}
+	pthread_setname_np(sy->thread, "store-sync"); /* as top -H and ps -L show it */
 	*store_syncer(s) = sy;
 	sy = NULL;
 	rc = 0;
