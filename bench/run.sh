@@ -222,7 +222,7 @@ echo
 echo "madoguchid vs bare evhttp — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1))"
 echo "server on core $SERVER_CPU, load on core $LOAD_CPU; $CONNECTIONS connections; ${DURATION} s per figure; median of $REPEAT"
 echo "mix: $MIX with $SSE event-stream subscribers"
-echo "database: $DAYS days of history ($db_mib MiB), WAL, synchronous=FULL"
+echo "database: $DAYS days of history ($db_mib MiB), WAL, every reply after its commit's fdatasync"
 echo
 printf '%-34s %12s %8s %10s %8s  %s\n' figure median ratio target "srv cpu" verdict
 printf '%-34s %12.0f %8s %10s %7s%%  %s\n' "hello: requests/s" "$hello" 1.00 "" "$(median hello_cpu)" ""
