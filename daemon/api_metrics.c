@@ -179,12 +179,11 @@ wait_family(FILE *f, const struct config *config, const struct today *t, int64_t
 }
 
 static void
-commit_family(FILE *f, const struct http_commit_stats *stats)
+latency_family(FILE *f, const char *name, const char *help, const struct http_commit_stats *stats)
 {
 	uint64_t cumulative = 0;
 
-	family(f, "madoguchi_store_commit_seconds", "histogram", "seconds",
-	       "Time to make one event-loop turn durable: folding rollups and COMMIT (fsync).");
+	family(f, name, "histogram", "seconds", help);
 	for (int b = 0; b < HTTP_COMMIT_BUCKETS; b++) {
 		char le[32];
 
@@ -193,11 +192,11 @@ commit_family(FILE *f, const struct http_commit_stats *stats)
 		if (strpbrk(le, ".e") == NULL)
 			strcat(le, ".0");
 		cumulative += stats->le[b];
-		fprintf(f, "madoguchi_store_commit_seconds_bucket{le=\"%s\"} %" PRIu64 "\n", le, cumulative);
+		fprintf(f, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, le, cumulative);
 	}
-	fprintf(f, "madoguchi_store_commit_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", stats->count);
-	fprintf(f, "madoguchi_store_commit_seconds_count %" PRIu64 "\n", stats->count);
-	fprintf(f, "madoguchi_store_commit_seconds_sum %.9f\n", stats->sum_s);
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, stats->count);
+	fprintf(f, "%s_count %" PRIu64 "\n", name, stats->count);
+	fprintf(f, "%s_sum %.9f\n", name, stats->sum_s);
 }
 
 static void
@@ -231,7 +230,12 @@ metrics_get(struct http_ctx *ctx)
 	stream_family(f, config, today->only, http_live(ctx->http));
 	ticket_family(f, config, http_queue(ctx->http), today);
 	wait_family(f, config, today, midnight);
-	commit_family(f, http_commit_stats(ctx->http));
+	latency_family(f, "madoguchi_store_commit_seconds",
+		       "Time to COMMIT one event-loop turn (its pages written to the WAL, not yet synced).",
+		       http_commit_stats(ctx->http));
+	latency_family(f, "madoguchi_store_sync_seconds",
+		       "Time from a turn's COMMIT until the WAL holding it is synced and its replies go out.",
+		       http_sync_stats(ctx->http));
 	fputs("# EOF\n", f);
 	fclose(f);
 	f = NULL;

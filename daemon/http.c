@@ -37,6 +37,7 @@ TAILQ_HEAD(pending_list, pending);
 struct batch {
 	uint64_t sync;                  /* the commit's number */
 	uint64_t version;               /* the queue's version it holds */
+	struct timespec committed;
 	struct pending_list replies;
 	struct event_rec *events;
 	size_t n_events;
@@ -62,7 +63,7 @@ struct http {
 	struct api_live *live;         /* event streams (api_live.c) */
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
 	size_t n_turn_events, cap_turn_events;
-	struct http_commit_stats commit_stats;
+	struct http_commit_stats commit_stats, sync_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
 	/* Rollups (commit_cb): when they were last folded, whether events may be unfolded, and
 	 * the timer that folds them once the line goes quiet. */
@@ -123,6 +124,12 @@ const struct http_commit_stats *
 http_commit_stats(struct http *http)
 {
 	return &http->commit_stats;
+}
+
+const struct http_commit_stats *
+http_sync_stats(struct http *http)
+{
+	return &http->sync_stats;
 }
 
 const char *
@@ -373,6 +380,7 @@ batches_release(struct http *http)
 {
 	struct batch *b;
 	struct pending *p;
+	struct timespec now;
 	uint64_t synced;
 
 	if (store_synced(http->store, &synced) != 0) {
@@ -380,8 +388,10 @@ batches_release(struct http *http)
 		log_warn("store: the database could not be synced; stopping without answering");
 		abort();
 	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	while ((b = TAILQ_FIRST(&http->syncing)) != NULL && b->sync <= synced) {
 		TAILQ_REMOVE(&http->syncing, b, entry);
+		api_metrics_commit_observed(&http->sync_stats, seconds_between(&b->committed, &now));
 		while ((p = TAILQ_FIRST(&b->replies)) != NULL) {
 			TAILQ_REMOVE(&b->replies, p, entry);
 			send_now(p->req, p->status, p->content_type, p->cache_control, p->body);
@@ -440,6 +450,7 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 	TAILQ_INIT(&b->replies);
 	TAILQ_CONCAT(&b->replies, &http->pending, entry);
 	b->version = queue_version(*http->queue);
+	b->committed = committed;
 	b->events = http->turn_events;
 	b->n_events = http->n_turn_events;
 	http->turn_events = NULL;

@@ -78,8 +78,9 @@ int api_live_clients(const struct api_live *live, int office);
 /* Called after each commit with the events it made durable, in order (SSE, boards). */
 void api_live_committed(struct http *http, const struct event_rec *events, size_t n);
 
-/* Store commit latency: http.c times each turn's rollup folding and COMMIT with a monotonic
- * clock and api_metrics.c keeps the histogram (buckets not cumulative; /metrics adds up). */
+/* Store latency: http.c times each turn's COMMIT, and the wait from it until the commit is on
+ * disk and answered, with a monotonic clock; api_metrics.c keeps the histograms (buckets not
+ * cumulative; /metrics adds up). */
 #define HTTP_COMMIT_BUCKETS 12
 struct http_commit_stats {
 	uint64_t le[HTTP_COMMIT_BUCKETS];
@@ -87,6 +88,7 @@ struct http_commit_stats {
 	double sum_s;
 };
 const struct http_commit_stats *http_commit_stats(struct http *http);
+const struct http_commit_stats *http_sync_stats(struct http *http);
 void api_metrics_commit_observed(struct http_commit_stats *stats, double seconds);
 
 /* The daemon's shared state. */

@@ -167,10 +167,12 @@ class Metrics(harness.DaemonTest):
         fam = self.scrape()
         for name, kind in (('madoguchi_queue_waiting', 'gauge'), ('madoguchi_counters', 'gauge'),
                            ('madoguchi_tickets', 'gauge'), ('madoguchi_wait_seconds', 'histogram'),
-                           ('madoguchi_store_commit_seconds', 'histogram')):
+                           ('madoguchi_store_commit_seconds', 'histogram'),
+                           ('madoguchi_store_sync_seconds', 'histogram')):
             self.assertEqual(fam[name]['type'], kind)
         self.assertEqual(value(fam, 'madoguchi_queue_waiting', office='naka', service='A'), 0)
         commits = value(fam, 'madoguchi_store_commit_seconds', 'madoguchi_store_commit_seconds_count')
+        syncs = value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_count')
         for _ in range(7):
             self.assertEqual(self.d.issue('naka', 'A').status, 201)
         self.assertEqual(self.d.issue('naka', 'B').status, 201)
@@ -186,6 +188,11 @@ class Metrics(harness.DaemonTest):
         self.assertEqual(value(fam, 'madoguchi_counters', office='naka', state='closed'), 4)
         self.assertGreater(value(fam, 'madoguchi_store_commit_seconds', 'madoguchi_store_commit_seconds_count'),
                            commits)
+        # Every commit is answered once synced: as many waits as commits, each under a second.
+        self.assertEqual(value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_count') - syncs,
+                         value(fam, 'madoguchi_store_commit_seconds', 'madoguchi_store_commit_seconds_count') - commits)
+        self.assertEqual(value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_bucket', le='1.0'),
+                         value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_count'))
         # Four served and five first calls: the day's done count (4) is left out, the waits are not.
         self.assertIsNone(value(fam, 'madoguchi_tickets', office='naka', state='done'))
         self.assertEqual(value(fam, 'madoguchi_wait_seconds', 'madoguchi_wait_seconds_count', office='naka'), 5)
