@@ -321,17 +321,18 @@ seconds_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-/* The daemon settles pending rows and folds the rollups on the store's worker thread
- * (store_worker.c), nudged after each commit that wrote rows; whoever reads the cells asks it
- * to catch up first (http_rollups_current), so no one sees them lag.
- *
- * Without a worker (an in-process server, as the fuzzers run it), rollups commit with the
- * events they come from (store_rollup.c says why), inside the turn's transaction. Every
- * reply of the turn that folds waits for it, so under load a turn folds only when
- * FOLD_EVERY_S have passed since the last fold, for everything committed since; a second
- * after the last change a turn of its own folds the rest (fold_cb). A failure undoes only
- * the rollup work, which is retried. */
-#define FOLD_EVERY_S 5.0
+/* A turn settles pending rows (store.h) and folds their events into the rollups inside its
+ * own transaction, so rollups commit with the events they come from (store_rollup.c says
+ * why). Every reply of the turn that folds waits for it, and settling costs some 10 µs a
+ * row, cheap in batches and dear one turn at a time (each index page a commit touches is
+ * written to the WAL again): so a turn folds when FOLD_EVERY_S have passed since the last
+ * fold, at most FOLD_LIMIT rows of each kind, and while more remain the next turn goes on;
+ * a second after the last change a turn of its own folds the rest (fold_cb), and whoever
+ * reads the cells folds first (http_rollups_current), so no one sees them lag. Five seconds
+ * at a time, as before the rows were pending, stalled a turn for 50–150 ms under load. A
+ * failure undoes only the rollup work, which is retried. */
+#define FOLD_EVERY_S 0.25
+#define FOLD_LIMIT 400
 static const struct timeval fold_quiet = { 1, 0 };
 static int
 fold(struct http *http, long limit, char **cause)
@@ -340,24 +341,18 @@ fold(struct http *http, long limit, char **cause)
 
 	clock_gettime(CLOCK_MONOTONIC, &http->folded_at);
 	http->unfolded = more != 0;
+	if (more > 0) /* a backlog: the next turn goes on at once */
+		http->folded_at.tv_sec -= (time_t)FOLD_EVERY_S + 1;
 	return more < 0 ? -1 : 0;
 }
-
-static void commit_cb(evutil_socket_t fd, short what, void *arg);
 
 int
 http_rollups_current(struct http *http, char **cause)
 {
 	int rc = 0;
 
-	if (store_has_worker(http->store)) {
-		/* The worker folds what is committed: the open turn commits first. */
-		if (store_in_transaction(http->store))
-			commit_cb(-1, 0, http);
-		rc = store_worker_drain(http->store, cause);
-	} else if (http->unfolded) {
+	if (http->unfolded)
 		rc = http_begin(http, cause) == 0 ? fold(http, 0, cause) : -1;
-	}
 	return rc;
 }
 
@@ -426,8 +421,8 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 	if (!store_in_transaction(http->store))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	if (!store_has_worker(http->store) && http->unfolded &&
-	    seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S && fold(http, 20000, &cause) != 0) {
+	if (http->unfolded && seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S &&
+	    fold(http, FOLD_LIMIT, &cause) != 0) {
 		log_warn("%s; retried later", cause != NULL ? cause : "rollups failed");
 		free(cause);
 		cause = NULL;
@@ -436,12 +431,8 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 		turn_fail(http, cause);
 		goto out;
 	}
-	if (store_has_worker(http->store) && http->unfolded) {
-		store_worker_nudge(http->store);
-		http->unfolded = 0;
-	} else if (http->unfolded) { /* re-armed by every commit: it fires a second after the last */
+	if (http->unfolded) /* re-armed by every commit: it fires a second after the last */
 		evtimer_add(http->fold_ev, &fold_quiet);
-	}
 	clock_gettime(CLOCK_MONOTONIC, &committed);
 	api_metrics_commit_observed(&http->commit_stats, seconds_between(&started, &committed));
 	/* Only what is on disk is answered, and told to boards and phones. */
@@ -826,12 +817,9 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	if (http->evhttp == NULL || http->commit_ev == NULL || http->fold_ev == NULL ||
 	    (store_sync_fd(store) >= 0 && (http->sync_ev == NULL || event_add(http->sync_ev, NULL) != 0)))
 		goto out;
-	/* What an earlier run committed and did not fold is folded a second after start (by the
-	 * worker, when there is one). */
-	if (!store_has_worker(store)) {
-		http->unfolded = 1;
-		evtimer_add(http->fold_ev, &fold_quiet);
-	}
+	/* What an earlier run committed and did not fold is folded a second after start. */
+	http->unfolded = 1;
+	evtimer_add(http->fold_ev, &fold_quiet);
 	evhttp_set_timeout(http->evhttp, options->timeout_s > 0 ? options->timeout_s : 30);
 	evhttp_set_max_body_size(http->evhttp, PROTO_MAX_BODY);
 	evhttp_set_max_headers_size(http->evhttp, 16 * 1024);

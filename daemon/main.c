@@ -141,8 +141,7 @@ main(int argc, char **argv)
 	if (strcmp(db_path, DEFAULT_DB) == 0)
 		ensure_parent(db_path);
 	if (store_open(db_path, &store, &cause) != 0 || store_checkpoint_in_background(store, db_path, &cause) != 0 ||
-	    store_sync_in_background(store, db_path, &cause) != 0 ||
-	    store_worker_start(store, db_path, config, &cause) != 0) {
+	    store_sync_in_background(store, db_path, &cause) != 0) {
 		fprintf(stderr, "madoguchid: %s\n", cause != NULL ? cause : db_path);
 		goto out;
 	}

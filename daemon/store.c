@@ -199,7 +199,6 @@ struct store {
 	struct store_fold fold;
 	struct store_checkpointer *checkpointer;
 	struct store_syncer *syncer;
-	struct store_worker *worker;
 };
 
 sqlite3 *
@@ -226,11 +225,6 @@ store_syncer(struct store *s)
 	return &s->syncer;
 }
 
-struct store_worker **
-store_worker(struct store *s)
-{
-	return &s->worker;
-}
 
 sqlite3_stmt *
 store_prepared(struct store *s, const char *sql)
@@ -319,8 +313,9 @@ out:
 	return rc;
 }
 
-/* The write lock is held by another connection — the daemon's worker for one chunk, a
- * madoguchictl — for a few ms at most: try again every 0.1 ms, then every ms, for 5 s. */
+/* The write lock is held by another connection — a madoguchictl, the checkpoint thread
+ * starting the WAL over — for a few ms at most: try again every 0.1 ms, then every ms, for
+ * 5 s. */
 static int
 busy_wait(void *arg, int count)
 {
@@ -388,7 +383,6 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	store_worker_stop(s);
 	store_sync_stop(s);
 	store_checkpoint_stop(s);
 	for (int i = 0; i < ST_COUNT; i++)

@@ -36,17 +36,6 @@ int store_synced(struct store *store, uint64_t *synced);
 /* Syncs what was asked for and ends the thread; commits are synced by COMMIT again. */
 void store_sync_stop(struct store *store);
 
-/* The daemon's: pending rows are settled and events folded into the rollups by a thread of
- * its own (store_worker.c), a little after each commit (nudge), and at once for whoever reads
- * the rollups (drain: everything committed before the call; 0 or -1 with *cause). Stopping
- * drains first. */
-struct config;
-int store_worker_start(struct store *store, const char *path, const struct config *config, char **cause);
-int store_has_worker(struct store *store);
-void store_worker_nudge(struct store *store);
-int store_worker_drain(struct store *store, char **cause);
-void store_worker_stop(struct store *store);
-
 int store_begin(struct store *store, char **cause);
 int store_commit(struct store *store, char **cause);
 void store_rollback(struct store *store);

@@ -44,10 +44,6 @@ struct store_fold {
 struct store_fold *store_fold(struct store *store);
 void store_fold_drop(struct store_fold *fold);
 
-/* store_worker.c's thread, when the daemon started one. */
-struct store_worker;
-struct store_worker **store_worker(struct store *store);
-
 /* store_sync.c's thread, when the daemon started one. */
 struct store_syncer;
 struct store_syncer **store_syncer(struct store *store);
