@@ -188,9 +188,12 @@ class Metrics(harness.DaemonTest):
         self.assertEqual(value(fam, 'madoguchi_counters', office='naka', state='closed'), 4)
         self.assertGreater(value(fam, 'madoguchi_store_commit_seconds', 'madoguchi_store_commit_seconds_count'),
                            commits)
-        # Every commit is answered once synced: as many waits as commits, each under a second.
-        self.assertEqual(value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_count') - syncs,
-                         value(fam, 'madoguchi_store_commit_seconds', 'madoguchi_store_commit_seconds_count') - commits)
+        # Every commit is answered once synced: a wait for each commit (the quiet fold's commit
+        # may still be on its way to the disk), each under a second.
+        waits = value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_count') - syncs
+        made = value(fam, 'madoguchi_store_commit_seconds', 'madoguchi_store_commit_seconds_count') - commits
+        self.assertGreater(waits, 0)
+        self.assertIn(made - waits, (0, 1))
         self.assertEqual(value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_bucket', le='1.0'),
                          value(fam, 'madoguchi_store_sync_seconds', 'madoguchi_store_sync_seconds_count'))
         # Four served and five first calls: the day's done count (4) is left out, the waits are not.
