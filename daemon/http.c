@@ -10,6 +10,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -65,10 +66,11 @@ struct http {
 	size_t n_turn_events, cap_turn_events;
 	struct http_commit_stats commit_stats, sync_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
-	/* Rollups (commit_cb): when they were last folded, whether events may be unfolded, and
+	/* Rollups (commit_cb): when they were last folded, whether rows may be unfolded, whether
+	 * the last fold left a backlog, and
 	 * the timer that folds them once the line goes quiet. */
 	struct timespec folded_at;
-	int unfolded;
+	int unfolded, backlog;
 	struct event *fold_ev;
 };
 
@@ -341,8 +343,7 @@ fold(struct http *http, long limit, char **cause)
 
 	clock_gettime(CLOCK_MONOTONIC, &http->folded_at);
 	http->unfolded = more != 0;
-	if (more > 0) /* a backlog: the next turn goes on at once */
-		http->folded_at.tv_sec -= (time_t)FOLD_EVERY_S + 1;
+	http->backlog = more > 0; /* the next turn goes on at once */
 	return more < 0 ? -1 : 0;
 }
 
@@ -367,6 +368,20 @@ fold_cb(evutil_socket_t fd, short what, void *arg)
 	if (http_rollups_current(http, &cause) != 0)
 		log_warn("rollups: %s; retried in a second", cause != NULL ? cause : "folding failed");
 	free(cause);
+}
+
+/* A batch and whatever replies it still holds (unsent: the daemon is stopping). */
+static void
+batch_free(struct batch *b)
+{
+	struct pending *p;
+
+	while ((p = TAILQ_FIRST(&b->replies)) != NULL) {
+		TAILQ_REMOVE(&b->replies, p, entry);
+		pending_free(p);
+	}
+	free(b->events);
+	free(b);
 }
 
 /* Answers every commit the disk holds now, oldest first, and tells boards and phones. */
@@ -394,16 +409,19 @@ batches_release(struct http *http)
 		}
 		queue_mark_committed(*http->queue, b->version);
 		api_live_committed(http, b->events, b->n_events);
-		free(b->events);
-		free(b);
+		batch_free(b);
 	}
 }
 
+/* The sync thread finished a sync: its descriptor (an eventfd) is drained, then answered. */
 static void
 sync_cb(evutil_socket_t fd, short what, void *arg)
 {
-	(void)fd;
+	uint64_t count;
+
 	(void)what;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_warn("store: reading the sync notice: %s", strerror(errno));
 	batches_release(arg);
 }
 
@@ -421,7 +439,7 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 	if (!store_in_transaction(http->store))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	if (http->unfolded && seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S &&
+	if (http->unfolded && (http->backlog || seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S) &&
 	    fold(http, FOLD_LIMIT, &cause) != 0) {
 		log_warn("%s; retried later", cause != NULL ? cause : "rollups failed");
 		free(cause);
@@ -902,12 +920,7 @@ http_free(struct http *http)
 	}
 	while ((b = TAILQ_FIRST(&http->syncing)) != NULL) {
 		TAILQ_REMOVE(&http->syncing, b, entry);
-		while ((p = TAILQ_FIRST(&b->replies)) != NULL) {
-			TAILQ_REMOVE(&b->replies, p, entry);
-			pending_free(p);
-		}
-		free(b->events);
-		free(b);
+		batch_free(b);
 	}
 	if (http->evhttp != NULL)
 		evhttp_free(http->evhttp);

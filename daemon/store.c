@@ -225,7 +225,6 @@ store_syncer(struct store *s)
 	return &s->syncer;
 }
 
-
 sqlite3_stmt *
 store_prepared(struct store *s, const char *sql)
 {

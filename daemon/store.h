@@ -27,7 +27,8 @@ int store_checkpoint_in_background(struct store *store, const char *path, char *
 /* The daemon's: commits are synced by a thread of their own (store_sync.c), so the loop does
  * not wait for the disk. After each COMMIT, store_sync_request() gives the commit's number;
  * it is on disk once store_synced() says so (-1: a sync failed, nothing after it is known to
- * be on disk). store_sync_fd() becomes readable when a sync has finished. Without the thread
+ * be on disk). store_sync_fd(), an eventfd, becomes readable when a sync has finished; its
+ * reader drains it (one 8-byte read). Without the thread
  * a COMMIT is on disk when it returns, request gives 0 and synced says UINT64_MAX. */
 int store_sync_in_background(struct store *store, const char *path, char **cause);
 int store_sync_fd(struct store *store);

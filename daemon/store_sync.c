@@ -170,13 +170,10 @@ int
 store_synced(struct store *s, uint64_t *synced)
 {
 	struct store_syncer *sy = *store_syncer(s);
-	uint64_t drained;
 	int failed = 0;
 
 	*synced = UINT64_MAX;
 	if (sy != NULL) {
-		if (read(sy->notify_fd, &drained, sizeof(drained)) < 0 && errno != EAGAIN)
-			log_warn("store: reading the sync notice: %s", strerror(errno));
 		pthread_mutex_lock(&sy->lock);
 		*synced = sy->synced;
 		failed = sy->failed;

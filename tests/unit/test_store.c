@@ -147,7 +147,7 @@ background_sync(void **state)
 	struct store *s = NULL, *again = NULL;
 	struct queue *q = NULL;
 	char *cause = NULL;
-	uint64_t n, synced = 0;
+	uint64_t n, synced = 0, notices;
 	struct pollfd pfd;
 	int64_t max_id = 0;
 
@@ -167,6 +167,8 @@ background_sync(void **state)
 			pfd.fd = store_sync_fd(s);
 			pfd.events = POLLIN;
 			assert_int_equal(poll(&pfd, 1, 5000), 1);
+			assert_int_equal(read(pfd.fd, &notices, sizeof(notices)), sizeof(notices));
+			assert_true(notices >= 1);
 			assert_int_equal(store_synced(s, &synced), 0);
 		} while (synced < n);
 	}
