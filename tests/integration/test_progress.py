@@ -394,6 +394,10 @@ class Progress(harness.DaemonTest):
             db.execute('DROP TABLE events_pending')
             db.execute('DROP INDEX tickets_visit_at')
             db.execute('CREATE INDEX tickets_token ON tickets(token_hash)')
+            db.execute('DROP INDEX tickets_number')
+            db.execute('CREATE UNIQUE INDEX tickets_number ON tickets(office, service, day, seq) WHERE seq > 0')
+            db.execute('DROP INDEX events_ts')
+            db.execute('CREATE INDEX events_office_ts ON events(office, ts)')
             db.execute('PRAGMA user_version = 3')
         out = self.d.ctl('export', 'progress', '--fy', '2026', '--format', 'json', '--config', self.config,
                          check=False)
