@@ -138,6 +138,7 @@ enum stmt {
 	ST_TOKEN_FIND,
 	ST_TOKEN_LIST,
 	ST_TOKEN_REVOKE,
+	ST_DATA_VERSION,
 	ST_COUNT
 };
 
@@ -191,15 +192,30 @@ static const char *const statements[ST_COUNT] = {
 			  " WHERE hash = ? AND revoked_at = 0",
 	[ST_TOKEN_LIST] = "SELECT id, role, office, counter, note, created_at, revoked_at FROM tokens ORDER BY id",
 	[ST_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0",
+	/* Changes when another connection (madoguchictl) has committed since it was last read. */
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* Statements of the store's other files (store_*.c), prepared on first use and kept. */
 #define STORE_MAX_EXTRA 256
 
+/* Bearer tokens found (store_token_find), by the first byte of their hash. */
+#define TOKENS_KEPT 64
+struct token_kept {
+	int used;
+	uint8_t hash[RECORD_HASH_LEN];
+	struct token_rec rec;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	int in_tx;
+	/* The tokens found, valid while data_version is what it was and this connection has
+	 * not changed tokens; checked once a transaction (no one else commits inside it). */
+	struct token_kept tokens[TOKENS_KEPT];
+	int64_t tokens_version;
+	int tokens_checked;
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
@@ -413,6 +429,12 @@ run(struct store *s, enum stmt which)
 	return rc;
 }
 
+static void
+tokens_forget(struct store *s)
+{
+	memset(s->tokens, 0, sizeof(s->tokens));
+}
+
 int
 store_begin(struct store *s, char **cause)
 {
@@ -420,6 +442,7 @@ store_begin(struct store *s, char **cause)
 
 	if (!s->in_tx) {
 		rc = run(s, ST_BEGIN);
+		s->tokens_checked = 0;
 		if (rc == 0)
 			s->in_tx = 1;
 		else
@@ -450,6 +473,7 @@ store_rollback(struct store *s)
 	if (s->in_tx || !sqlite3_get_autocommit(s->db))
 		run(s, ST_ROLLBACK);
 	s->in_tx = 0;
+	tokens_forget(s); /* a token added or revoked in it is undone */
 }
 
 int
@@ -730,6 +754,7 @@ store_token_add(struct store *s, const uint8_t *hash, const struct token_rec *re
 	bind_text(st, 5, rec->note);
 	sqlite3_bind_int64(st, 6, rec->created_at);
 	rc = run(s, ST_TOKEN_ADD);
+	tokens_forget(s);
 	if (rc != 0)
 		db_cause(s, cause, "adding a token");
 	else
@@ -756,10 +781,50 @@ read_token_row(sqlite3_stmt *st, void *out)
 	read_token(st, out);
 }
 
+/* Whether the tokens kept may still be used: not if another connection has committed since
+ * they were found (madoguchictl adds and revokes tokens). Inside a transaction no one else
+ * commits, so it is asked once a transaction; outside one, every time. */
+static int
+tokens_current(struct store *s)
+{
+	sqlite3_stmt *st = s->st[ST_DATA_VERSION];
+	int64_t version = -1;
+
+	if (s->in_tx && s->tokens_checked)
+		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (version < 0 || version != s->tokens_version)
+		tokens_forget(s);
+	s->tokens_version = version;
+	s->tokens_checked = s->in_tx;
+out:
+	return version >= 0 || s->tokens_checked;
+}
+
+/* Every request of staff and kiosks is authorized by its bearer token: the few tokens in use
+ * are kept in memory, so a request reads one small PRAGMA instead of the tokens table. Only
+ * active tokens are kept; an unknown one is looked up each time. */
 int
 store_token_find(struct store *s, const uint8_t *hash, struct token_rec *out)
 {
-	return row_by_hash(s, ST_TOKEN_FIND, hash, read_token_row, out);
+	struct token_kept *k = &s->tokens[hash[0] % TOKENS_KEPT];
+	int rc;
+
+	if (tokens_current(s) && k->used && memcmp(k->hash, hash, RECORD_HASH_LEN) == 0) {
+		*out = k->rec;
+		rc = 0;
+		goto out;
+	}
+	rc = row_by_hash(s, ST_TOKEN_FIND, hash, read_token_row, out);
+	if (rc == 0) {
+		k->used = 1;
+		memcpy(k->hash, hash, RECORD_HASH_LEN);
+		k->rec = *out;
+	}
+out:
+	return rc;
 }
 
 int
@@ -786,6 +851,7 @@ store_token_revoke(struct store *s, int64_t id, int64_t now)
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, id);
 	rc = run(s, ST_TOKEN_REVOKE);
+	tokens_forget(s);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = 1;
 	return rc;

@@ -393,6 +393,49 @@ tokens(void **state)
 	store_close(s);
 }
 
+/* Tokens found are kept, and another connection's changes (madoguchictl revoking or adding
+ * one) are seen at the next look-up, inside a transaction or out of it. */
+static void
+tokens_of_another_connection(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct token_rec rec, found;
+	uint8_t hash[32] = { 9 }, other[32] = { 9, 1 };
+	sqlite3 *ctl = NULL;
+	char *cause = NULL;
+	int64_t id = 0;
+
+	assert_int_equal(store_open(f->path, &s, &cause), 0);
+	memset(&rec, 0, sizeof(rec));
+	rec.role = ROLE_KIOSK;
+	strcpy(rec.office, "east");
+	rec.created_at = T0;
+	assert_int_equal(store_token_add(s, hash, &rec, &id, &cause), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_token_find(s, hash, &found), 0);
+	assert_int_equal(found.role, ROLE_KIOSK);
+	assert_int_equal(sqlite3_open(f->path, &ctl), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(ctl, "UPDATE tokens SET revoked_at = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_token_find(s, hash, &found), 1);
+	/* added by the other connection, found (and kept) inside a transaction */
+	assert_int_equal(sqlite3_exec(ctl,
+				      "INSERT INTO tokens (hash, role, office, created_at)"
+				      " VALUES (x'0901000000000000000000000000000000000000000000000000000000000000',"
+				      " 'counter', 'east', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(store_begin(s, &cause), 0);
+	assert_int_equal(store_token_find(s, other, &found), 0);
+	assert_int_equal(store_token_find(s, other, &found), 0);
+	assert_int_equal(found.role, ROLE_COUNTER);
+	assert_int_equal(store_commit(s, &cause), 0);
+	assert_int_equal(sqlite3_exec(ctl, "DELETE FROM tokens", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_token_find(s, other, &found), 1);
+	sqlite3_close(ctl);
+	store_close(s);
+}
+
 static void
 unusable(void **state)
 {
@@ -423,6 +466,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(settle_in_steps, setup, teardown),
 		cmocka_unit_test(number_is_unique),
 		cmocka_unit_test(tokens),
+		cmocka_unit_test_setup_teardown(tokens_of_another_connection, setup, teardown),
 		cmocka_unit_test(unusable),
 	};
 
