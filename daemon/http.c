@@ -72,6 +72,10 @@ struct http {
 	struct timespec folded_at;
 	int unfolded, backlog;
 	struct event *fold_ev;
+	/* Group commit (commit_cb): when the open transaction began, and whether its commit
+	 * waits for the sync in flight. */
+	struct timespec tx_began;
+	int commit_waits;
 };
 
 /* Every module's routes; the first match wins. */
@@ -413,38 +417,58 @@ batches_release(struct http *http)
 	}
 }
 
+/* Who ends a transaction: a turn (which folds when due and commits unless a sync is in
+ * flight), the end of a sync (which commits what waited for it), or the daemon stopping. */
+enum turn_end { TURN_END, TURN_SYNCED, TURN_NOW };
+
+static void turn_end(struct http *http, enum turn_end by);
+
 /* The sync thread finished a sync: its descriptor (an eventfd) is drained, then answered. */
 static void
 sync_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct http *http = arg;
 	uint64_t count;
 
 	(void)what;
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_warn("store: reading the sync notice: %s", strerror(errno));
-	batches_release(arg);
+	batches_release(http);
+	if (http->commit_waits) /* its turn to be synced */
+		turn_end(http, TURN_SYNCED);
 }
 
-/* The end of a turn: commit, then answer once the commit is on disk. */
+/* Group commit. A commit's replies wait for the sync after it, and the sync thread does one
+ * fdatasync at a time: a commit made while a sync is in flight waits for that sync to end
+ * and for its own, however early it was made. So while a sync is in flight the turns go on
+ * adding to one open transaction, committed when the sync ends (sync_cb) and synced next:
+ * the same replies at the same time, and a commit (and the WAL pages it writes, each a whole
+ * page for a few rows) for many more turns. COMMIT_WAIT_MAX_S bounds how long a transaction
+ * stays open should a sync hang: past it, each turn commits as before. */
+#define COMMIT_WAIT_MAX_S 0.1
+
+/* Commits the open transaction, and answers once the commit is on disk. */
 static void
-commit_cb(evutil_socket_t fd, short what, void *arg)
+turn_end(struct http *http, enum turn_end by)
 {
-	struct http *http = arg;
 	struct batch *b;
 	struct timespec started, committed;
 	char *cause = NULL;
 
-	(void)fd;
-	(void)what;
 	if (!store_in_transaction(http->store))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	if (http->unfolded && (http->backlog || seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S) &&
+	if (by == TURN_END && http->unfolded &&
+	    (http->backlog || seconds_between(&http->folded_at, &started) >= FOLD_EVERY_S) &&
 	    fold(http, FOLD_LIMIT, &cause) != 0) {
 		log_warn("%s; retried later", cause != NULL ? cause : "rollups failed");
 		free(cause);
 		cause = NULL;
 	}
+	http->commit_waits = by != TURN_NOW && !TAILQ_EMPTY(&http->syncing) &&
+			     seconds_between(&http->tx_began, &started) < COMMIT_WAIT_MAX_S;
+	if (http->commit_waits)
+		goto out;
 	if (store_commit(http->store, &cause) != 0) {
 		turn_fail(http, cause);
 		goto out;
@@ -471,6 +495,29 @@ out:
 	free(cause);
 }
 
+static void
+commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	turn_end(arg, TURN_END);
+}
+
+/* Begins the turn's transaction, or goes on with the one waiting for the sync. */
+static int
+turn_begin(struct http *http, char **cause)
+{
+	int rc;
+
+	if (!store_in_transaction(http->store))
+		clock_gettime(CLOCK_MONOTONIC, &http->tx_began);
+	rc = store_begin(http->store, cause);
+	/* The turn commits, and only then answers, whoever wrote first. */
+	if (rc == 0 && !event_pending(http->commit_ev, EV_TIMEOUT, NULL))
+		event_active(http->commit_ev, EV_TIMEOUT, 1);
+	return rc;
+}
+
 int
 http_persist(struct http_ctx *ctx)
 {
@@ -484,7 +531,7 @@ http_persist(struct http_ctx *ctx)
 	changes = queue_changes(q, &n);
 	if (n == 0)
 		goto out;
-	if (store_begin(http->store, &cause) != 0 || store_apply(http->store, changes, n, &cause) != 0) {
+	if (turn_begin(http, &cause) != 0 || store_apply(http->store, changes, n, &cause) != 0) {
 		turn_fail(http, cause);
 		rc = -1;
 		goto out;
@@ -505,8 +552,6 @@ http_persist(struct http_ctx *ctx)
 	}
 	queue_changes_clear(q);
 	http->unfolded = 1; /* pending rows to settle, events to fold */
-	if (!event_pending(http->commit_ev, EV_TIMEOUT, NULL))
-		event_active(http->commit_ev, EV_TIMEOUT, 1);
 out:
 	free(cause);
 	return rc;
@@ -515,12 +560,7 @@ out:
 int
 http_begin(struct http *http, char **cause)
 {
-	int rc = store_begin(http->store, cause);
-
-	/* The turn commits, and only then answers, whoever wrote first. */
-	if (rc == 0 && !event_pending(http->commit_ev, EV_TIMEOUT, NULL))
-		event_active(http->commit_ev, EV_TIMEOUT, 1);
-	return rc;
+	return turn_begin(http, cause);
 }
 
 struct api_reserve *
@@ -538,7 +578,7 @@ http_flush(struct http *http)
 	if (http_rollups_current(http, &cause) != 0)
 		log_warn("rollups: %s; folded at the next start", cause != NULL ? cause : "folding failed");
 	free(cause);
-	commit_cb(-1, 0, http);
+	turn_end(http, TURN_NOW);
 	/* The last commits reach the disk, and their replies go out. */
 	store_sync_stop(http->store);
 	batches_release(http);
