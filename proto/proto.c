@@ -413,14 +413,50 @@ out:
 	return rc;
 }
 
+/* n as two digits at p. */
+static void
+put2(char *p, unsigned n)
+{
+	p[0] = (char)('0' + n / 10);
+	p[1] = (char)('0' + n % 10);
+}
+
+/*
+ * Every ticket carries one or two of these, and strftime takes about 170 ns a call where
+ * the digits take 30, so the years 1970 to 9999 (four digits, the same text strftime
+ * gives) are written from the civil date; any other time, or a buffer too small, goes
+ * through gmtime_r and strftime.
+ */
 void
 proto_time_format(int64_t utc, char *buf, size_t size)
 {
-	time_t t = (time_t)(utc + 9 * 3600);
-	struct tm tm;
+	int64_t local = utc + 9 * 3600;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
+	if (local >= 0 && local < INT64_C(253402300800) && size >= 26) {
+		/* civil from days, Howard Hinnant's algorithm (the inverse of proto_time_parse) */
+		unsigned secs = (unsigned)(local % 86400);
+		int64_t z = local / 86400 + 719468;
+		unsigned era = (unsigned)(z / 146097), doe = (unsigned)(z % 146097);
+		unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		unsigned mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+		unsigned m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
+
+		memcpy(buf, "0000-00-00T00:00:00+09:00", 26);
+		put2(buf, y / 100);
+		put2(buf + 2, y % 100);
+		put2(buf + 5, m);
+		put2(buf + 8, d);
+		put2(buf + 11, secs / 3600);
+		put2(buf + 14, secs / 60 % 60);
+		put2(buf + 17, secs % 60);
+	} else {
+		time_t t = (time_t)local;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
+	}
 }
 
 int
@@ -540,39 +576,62 @@ out:
 	return frame;
 }
 
-/* A ticket's members; the names only when with_names is set. */
+/* A ticket's members in the order the wire has always shown them; the names only when
+ * with_names is set. Replies and event streams send one of these per ticket, so the object
+ * is built member by member instead of through json_pack, which parses its format string
+ * on every call. Enum names and times are ours and skip jansson's UTF-8 check; label,
+ * codes, token and URL come from callers and are checked: a bad label or code means no
+ * object, a bad token or URL leaves its member out. */
 static json_t *
 ticket_object(const struct proto_ticket *t, int with_names)
 {
 	char issued[32], called[32], letter[2] = { t->letter, '\0' };
-	json_t *root;
+	json_t *root = json_object();
+	int failed = 0;
 
 	proto_time_format(t->issued_at, issued, sizeof(issued));
-	proto_time_format(t->called_at, called, sizeof(called));
-	root = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "id", (json_int_t)t->id, "label",
-			 t->label, "office", t->office, "service", t->service, "letter", letter, "state",
-			 proto_state_name(t->state), "position", t->position, "est_wait_min", t->est_wait_min,
-			 "priority", proto_priority_name(t->priority), "lang", proto_lang_name(t->lang), "issued_at",
-			 issued);
-	if (root == NULL)
-		goto out;
-	if (with_names && (json_object_set(root, "office_name", t->office_name) != 0 ||
-			   json_object_set(root, "service_name", t->service_name) != 0)) {
+	if (t->called_at > 0)
+		proto_time_format(t->called_at, called, sizeof(called));
+	{
+		const char *state = proto_state_name(t->state), *prio = proto_priority_name(t->priority);
+		const char *lang = proto_lang_name(t->lang);
+		const struct {
+			const char *key;
+			json_t *value;
+			int optional;  /* no value leaves the member out instead of failing */
+		} members[] = {
+			{ "id", json_integer(t->id), 0 },
+			{ "label", json_string(t->label), 0 },
+			{ "office", json_string(t->office), 0 },
+			{ "service", json_string(t->service), 0 },
+			{ "letter", json_string(letter), 0 },
+			{ "state", json_stringn_nocheck(state, strlen(state)), 0 },
+			{ "position", t->position > 0 ? json_integer(t->position) : json_null(), 0 },
+			{ "est_wait_min", t->est_wait_min >= 0 ? json_integer(t->est_wait_min) : json_null(), 0 },
+			{ "priority", json_stringn_nocheck(prio, strlen(prio)), 0 },
+			{ "lang", json_stringn_nocheck(lang, strlen(lang)), 0 },
+			{ "issued_at", json_stringn_nocheck(issued, strlen(issued)), 0 },
+			{ "office_name", with_names ? json_incref(t->office_name) : NULL, !with_names },
+			{ "service_name", with_names ? json_incref(t->service_name) : NULL, !with_names },
+			{ "counter", t->counter > 0 ? json_integer(t->counter) : json_null(), 0 },
+			{ "called_at", t->called_at > 0 ? json_stringn_nocheck(called, strlen(called)) : json_null(),
+			  0 },
+			{ "token", t->token != NULL ? json_string(t->token) : NULL, 1 },
+			{ "status_url", t->status_url != NULL ? json_string(t->status_url) : NULL, 1 },
+		};
+
+		/* Every value is handed over even after a failure: jansson releases it then. */
+		for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+			if (members[i].value == NULL)
+				failed |= !members[i].optional;
+			else if (json_object_set_new_nocheck(root, members[i].key, members[i].value) != 0)
+				failed = 1;
+		}
+	}
+	if (failed) {
 		json_decref(root);
 		root = NULL;
-		goto out;
 	}
-	json_object_set_new(root, "counter", t->counter > 0 ? json_integer(t->counter) : json_null());
-	json_object_set_new(root, "called_at", t->called_at > 0 ? json_string(called) : json_null());
-	if (t->est_wait_min < 0)
-		json_object_set_new(root, "est_wait_min", json_null());
-	if (t->position <= 0)
-		json_object_set_new(root, "position", json_null());
-	if (t->token != NULL)
-		json_object_set_new(root, "token", json_string(t->token));
-	if (t->status_url != NULL)
-		json_object_set_new(root, "status_url", json_string(t->status_url));
-out:
 	return root;
 }
 
@@ -582,30 +641,87 @@ proto_ticket_encode(const struct proto_ticket *t)
 	return ticket_object(t, 1);
 }
 
+/* Compact text of root: in stack when it fits there (no allocation), else in *heap. */
+static const char *
+dump_compact(const json_t *root, char *stack, size_t size, char **heap, size_t *len)
+{
+	const char *text = NULL;
+
+	*heap = NULL;
+	if (root == NULL || (*len = json_dumpb(root, stack, size, JSON_COMPACT)) == 0)
+		goto out;
+	if (*len <= size) {
+		text = stack;
+		goto out;
+	}
+	if ((*heap = malloc(*len)) == NULL || json_dumpb(root, *heap, *len, JSON_COMPACT) != *len)
+		goto out;
+	text = *heap;
+out:
+	return text;
+}
+
+/* Bytes to be joined; PIECE() for a string literal. */
+struct piece {
+	const char *bytes;
+	size_t len;
+};
+#define PIECE(literal) { literal, sizeof(literal) - 1 }
+
+/* The pieces in one allocation, NUL-terminated; NULL when out of memory. */
+static char *
+join(const struct piece *pieces, size_t n)
+{
+	size_t size = 1;
+	char *text, *w;
+
+	for (size_t i = 0; i < n; i++)
+		size += pieces[i].len;
+	if ((text = malloc(size)) == NULL)
+		goto out;
+	w = text;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(w, pieces[i].bytes, pieces[i].len);
+		w += pieces[i].len;
+	}
+	*w = '\0';
+out:
+	return text;
+}
+
 char *
 proto_ticket_text(const struct proto_ticket *t)
 {
-	json_t *root = NULL;
-	char *bare = NULL, *text = NULL;
+	int spliced = t->office_name_json != NULL && t->service_name_json != NULL;
+	json_t *root = ticket_object(t, !spliced);
+	char stack[2048], *heap = NULL, *text = NULL;  /* a ticket is ~450 bytes, ~1 KiB with names */
+	const char *bare;
 	size_t len;
 
-	if (t->office_name_json == NULL || t->service_name_json == NULL) {
-		if ((root = ticket_object(t, 1)) != NULL)
-			text = json_dumps(root, JSON_COMPACT);
+	if ((bare = dump_compact(root, stack, sizeof(stack), &heap, &len)) == NULL)
+		goto out;
+	if (!spliced) {
+		text = join(&(struct piece){ bare, len }, 1);
 		goto out;
 	}
-	/* {"id":…,…} with the names spliced in before its closing brace. */
-	if ((root = ticket_object(t, 0)) == NULL || (bare = json_dumps(root, JSON_COMPACT)) == NULL)
-		goto out;
-	len = strlen(bare);
+	/* {"id":…,…} with the names spliced in before its closing brace: they are serialized
+	 * once per procedure, not once per ticket. */
 	if (len < 2 || bare[len - 1] != '}')
 		goto out;
-	bare[len - 1] = '\0';
-	if (asprintf(&text, "%s,\"office_name\":%s,\"service_name\":%s}", bare, t->office_name_json,
-		     t->service_name_json) < 0)
-		text = NULL;
+	{
+		const struct piece pieces[] = {
+			{ bare, len - 1 },
+			PIECE(",\"office_name\":"),
+			{ t->office_name_json, strlen(t->office_name_json) },
+			PIECE(",\"service_name\":"),
+			{ t->service_name_json, strlen(t->service_name_json) },
+			PIECE("}"),
+		};
+
+		text = join(pieces, sizeof(pieces) / sizeof(pieces[0]));
+	}
 out:
 	json_decref(root);
-	free(bare);
+	free(heap);
 	return text;
 }

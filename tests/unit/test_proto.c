@@ -106,12 +106,25 @@ utf8(void **state)
 static void
 times(void **state)
 {
+	/* strftime's text at the edges of the years written digit by digit (1970 to 9999),
+	 * past them, on a leap day and after the 28th of February of a year that is not. */
+	static const struct {
+		int64_t utc;
+		const char *text;
+	} formats[] = {
+		{ 1775433600, "2026-04-06T09:00:00+09:00" },   { 0, "1970-01-01T09:00:00+09:00" },
+		{ -32400, "1970-01-01T00:00:00+09:00" },        { -32401, "1969-12-31T23:59:59+09:00" },
+		{ 1709177696, "2024-02-29T12:34:56+09:00" },    { 4107542399, "2100-03-01T08:59:59+09:00" },
+		{ 253402268399, "9999-12-31T23:59:59+09:00" }, { 253402268400, "10000-01-01T00:00:00+09:00" },
+	};
 	char buf[32];
 	int64_t t;
 
 	(void)state;
-	proto_time_format(1775433600, buf, sizeof(buf));
-	assert_string_equal(buf, "2026-04-06T09:00:00+09:00");
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		proto_time_format(formats[i].utc, buf, sizeof(buf));
+		assert_string_equal(buf, formats[i].text);
+	}
 	assert_int_equal(proto_time_parse("2026-04-06T09:00:00+09:00", &t), 0);
 	assert_int_equal(t, 1775433600);
 	assert_int_equal(proto_time_parse("2026-04-06T00:00:00Z", &t), 0);
@@ -198,6 +211,164 @@ ticket_text(void **state)
 	json_decref(service);
 }
 
+/* The exact text, pinned: replies and event streams must not change by a byte when the
+ * way it is made does. Names come serialized (1), as objects (0), or half serialized (2),
+ * which takes the object path too; strings that need escaping and values that print as
+ * null are among the cases, and so are those jansson refuses. */
+static void
+ticket_text_pinned(void **state)
+{
+	static const struct proto_ticket tickets[] = {
+		{ .id = 7, .label = "A-007", .office = "naka", .service = "certificates", .letter = 'A',
+		  .state = PROTO_WAITING, .position = 3, .est_wait_min = 12, .priority = PROTO_PRIO_ELDERLY,
+		  .lang = PROTO_EN, .issued_at = 1775433600, .token = "Zm9vYmFyLWJhel9xdXV4LTAxMjM0",
+		  .status_url = "https://naka.example.jp/t/Zm9vYmFyLWJhel9xdXV4LTAxMjM0" },
+		{ .id = 1234567, .label = "H-120", .office = "naka", .service = "moving", .letter = 'H',
+		  .state = PROTO_CALLED, .est_wait_min = -1, .counter = 4, .lang = PROTO_JA_EASY,
+		  .issued_at = 1775433600, .called_at = 1775434261 },
+		{ .id = INT64_MAX, .label = "A-\"1\"\\\t\x01/\xe7\xaa\x93", .office = "na\"ka\n", .service = "\x7f<\\>",
+		  .letter = '\0', .state = PROTO_STATE_COUNT, .position = -2, .est_wait_min = 0, .counter = -1,
+		  .priority = PROTO_PRIO_COUNT, .lang = PROTO_LANG_COUNT, .issued_at = 0, .called_at = -5,
+		  .token = "", .status_url = "https://x/t/\xc3\xa9?a=\"b\"" },
+		{ .id = -3, .label = "Z-999", .office = "o", .service = "s", .letter = '\x1f',
+		  .state = PROTO_TRANSFERRED, .position = 1, .est_wait_min = 0, .counter = 12,
+		  .priority = PROTO_PRIO_OTHER, .lang = PROTO_KO, .issued_at = 253402300799, .called_at = 1 },
+		{ .id = 8, .label = "B-008", .office = "naka", .service = "tax", .letter = 'B', .state = PROTO_NO_SHOW,
+		  .est_wait_min = -1, .lang = PROTO_VI, .issued_at = 1775433600, .token = "bad\xff",
+		  .status_url = "\xc0\xaf" },
+		{ .id = 9, .label = NULL, .office = "naka", .service = "tax", .letter = 'B' },
+		{ .id = 9, .label = "B-009", .office = "na\xffka", .service = "tax", .letter = 'B' },
+		{ .id = 9, .label = "B-009", .office = "naka", .service = NULL, .letter = 'B' },
+		{ .id = 9, .label = "B-009", .office = "naka", .service = "tax", .letter = '\xa0' },
+	};
+	static const struct {
+		int ticket;
+		int names;
+		const char *want;  /* NULL: no text */
+	} cases[] = {
+		{ 0, 1,
+		  "{\"id\":7,\"label\":\"A-007\",\"office\":\"naka\",\"service\":\"certificates\",\"letter\":\"A\","
+		  "\"state\":\"waiting\",\"position\":3,\"est_wait_min\":12,\"priority\":\"elderly\","
+		  "\"lang\":\"en\",\"issued_at\":\"2026-04-06T09:00:00+09:00\",\"counter\":null,\"called_at\":null,"
+		  "\"token\":\"Zm9vYmFyLWJhel9xdXV4LTAxMjM0\","
+		  "\"status_url\":\"https://naka.example.jp/t/Zm9vYmFyLWJhel9xdXV4LTAxMjM0\","
+		  "\"office_name\":{\"ja\":\"中区役所\",\"en\":\"Naka \\\"Ward\\\" Office\"},"
+		  "\"service_name\":{\"ja\":\"証明書\",\"en\":\"Certificates\\\\Copies\"}}" },
+		{ 0, 0,
+		  "{\"id\":7,\"label\":\"A-007\",\"office\":\"naka\",\"service\":\"certificates\",\"letter\":\"A\","
+		  "\"state\":\"waiting\",\"position\":3,\"est_wait_min\":12,\"priority\":\"elderly\","
+		  "\"lang\":\"en\",\"issued_at\":\"2026-04-06T09:00:00+09:00\",\"office_name\":{\"ja\":\"中区役所\","
+		  "\"en\":\"Naka \\\"Ward\\\" Office\"},\"service_name\":{\"ja\":\"証明書\","
+		  "\"en\":\"Certificates\\\\Copies\"},\"counter\":null,\"called_at\":null,"
+		  "\"token\":\"Zm9vYmFyLWJhel9xdXV4LTAxMjM0\","
+		  "\"status_url\":\"https://naka.example.jp/t/Zm9vYmFyLWJhel9xdXV4LTAxMjM0\"}" },
+		{ 1, 1,
+		  "{\"id\":1234567,\"label\":\"H-120\",\"office\":\"naka\",\"service\":\"moving\",\"letter\":\"H\","
+		  "\"state\":\"called\",\"position\":null,\"est_wait_min\":null,\"priority\":\"none\","
+		  "\"lang\":\"ja-easy\",\"issued_at\":\"2026-04-06T09:00:00+09:00\",\"counter\":4,"
+		  "\"called_at\":\"2026-04-06T09:11:01+09:00\",\"office_name\":{\"ja\":\"中区役所\","
+		  "\"en\":\"Naka \\\"Ward\\\" Office\"},\"service_name\":{\"ja\":\"証明書\","
+		  "\"en\":\"Certificates\\\\Copies\"}}" },
+		{ 1, 0,
+		  "{\"id\":1234567,\"label\":\"H-120\",\"office\":\"naka\",\"service\":\"moving\",\"letter\":\"H\","
+		  "\"state\":\"called\",\"position\":null,\"est_wait_min\":null,\"priority\":\"none\","
+		  "\"lang\":\"ja-easy\",\"issued_at\":\"2026-04-06T09:00:00+09:00\","
+		  "\"office_name\":{\"ja\":\"中区役所\",\"en\":\"Naka \\\"Ward\\\" Office\"},"
+		  "\"service_name\":{\"ja\":\"証明書\",\"en\":\"Certificates\\\\Copies\"},\"counter\":4,"
+		  "\"called_at\":\"2026-04-06T09:11:01+09:00\"}" },
+		{ 2, 1,
+		  "{\"id\":9223372036854775807,\"label\":\"A-\\\"1\\\"\\\\\\t\\u0001/窓\","
+		  "\"office\":\"na\\\"ka\\n\",\"service\":\"\x7f""<\\\\>\",\"letter\":\"\",\"state\":\"unknown\","
+		  "\"position\":null,\"est_wait_min\":0,\"priority\":\"none\",\"lang\":\"ja\","
+		  "\"issued_at\":\"1970-01-01T09:00:00+09:00\",\"counter\":null,\"called_at\":null,\"token\":\"\","
+		  "\"status_url\":\"https://x/t/é?a=\\\"b\\\"\",\"office_name\":{\"ja\":\"中区役所\","
+		  "\"en\":\"Naka \\\"Ward\\\" Office\"},\"service_name\":{\"ja\":\"証明書\","
+		  "\"en\":\"Certificates\\\\Copies\"}}" },
+		{ 2, 0,
+		  "{\"id\":9223372036854775807,\"label\":\"A-\\\"1\\\"\\\\\\t\\u0001/窓\","
+		  "\"office\":\"na\\\"ka\\n\",\"service\":\"\x7f""<\\\\>\",\"letter\":\"\",\"state\":\"unknown\","
+		  "\"position\":null,\"est_wait_min\":0,\"priority\":\"none\",\"lang\":\"ja\","
+		  "\"issued_at\":\"1970-01-01T09:00:00+09:00\",\"office_name\":{\"ja\":\"中区役所\","
+		  "\"en\":\"Naka \\\"Ward\\\" Office\"},\"service_name\":{\"ja\":\"証明書\","
+		  "\"en\":\"Certificates\\\\Copies\"},\"counter\":null,\"called_at\":null,\"token\":\"\","
+		  "\"status_url\":\"https://x/t/é?a=\\\"b\\\"\"}" },
+		{ 3, 2,
+		  "{\"id\":-3,\"label\":\"Z-999\",\"office\":\"o\",\"service\":\"s\",\"letter\":\"\\u001F\","
+		  "\"state\":\"transferred\",\"position\":1,\"est_wait_min\":0,\"priority\":\"other\","
+		  "\"lang\":\"ko\",\"issued_at\":\"10000-01-01T08:59:59+09:00\",\"office_name\":{\"ja\":\"中区役所\","
+		  "\"en\":\"Naka \\\"Ward\\\" Office\"},\"service_name\":{\"ja\":\"証明書\","
+		  "\"en\":\"Certificates\\\\Copies\"},\"counter\":12,\"called_at\":\"1970-01-01T09:00:01+09:00\"}" },
+		{ 4, 1,
+		  "{\"id\":8,\"label\":\"B-008\",\"office\":\"naka\",\"service\":\"tax\",\"letter\":\"B\","
+		  "\"state\":\"no_show\",\"position\":null,\"est_wait_min\":null,\"priority\":\"none\","
+		  "\"lang\":\"vi\",\"issued_at\":\"2026-04-06T09:00:00+09:00\",\"counter\":null,\"called_at\":null,"
+		  "\"office_name\":{\"ja\":\"中区役所\",\"en\":\"Naka \\\"Ward\\\" Office\"},"
+		  "\"service_name\":{\"ja\":\"証明書\",\"en\":\"Certificates\\\\Copies\"}}" },
+		{ 5, 1, NULL }, { 6, 1, NULL }, { 7, 0, NULL }, { 8, 1, NULL },
+	};
+	json_t *office = json_pack("{s:s, s:s}", "ja", "中区役所", "en", "Naka \"Ward\" Office");
+	json_t *service = json_pack("{s:s, s:s}", "ja", "証明書", "en", "Certificates\\Copies");
+	char *office_text = json_dumps(office, JSON_COMPACT), *service_text = json_dumps(service, JSON_COMPACT);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct proto_ticket t = tickets[cases[i].ticket];
+		char *text;
+
+		t.office_name = office;
+		t.service_name = service;
+		t.office_name_json = cases[i].names > 0 ? office_text : NULL;
+		t.service_name_json = cases[i].names == 1 ? service_text : NULL;
+		text = proto_ticket_text(&t);
+		if (cases[i].want == NULL && text != NULL)
+			fail_msg("case %zu: %s, want no text", i, text);
+		else if (cases[i].want != NULL && (text == NULL || strcmp(text, cases[i].want) != 0))
+			fail_msg("case %zu: %s, want %s", i, text != NULL ? text : "(no text)", cases[i].want);
+		free(text);
+	}
+	/* Without either name the object path has nothing to put there. */
+	{
+		struct proto_ticket t = tickets[0];
+
+		t.office_name = NULL;
+		t.service_name = service;
+		assert_null(proto_ticket_text(&t));
+	}
+	/* A ticket longer than the text is usually made in: both paths still give the object. */
+	{
+		struct proto_ticket t = tickets[0];
+		char label[5000];
+		json_t *object;
+		char *want, *text;
+
+		memset(label, 'x', sizeof(label) - 1);
+		label[sizeof(label) - 1] = '\0';
+		label[100] = '"';
+		t.label = label;
+		t.office_name = office;
+		t.service_name = service;
+		object = proto_ticket_encode(&t);
+		want = json_dumps(object, JSON_COMPACT);
+		text = proto_ticket_text(&t);
+		assert_non_null(text);
+		assert_string_equal(text, want);
+		free(text);
+		t.office_name_json = office_text;
+		t.service_name_json = service_text;
+		text = proto_ticket_text(&t);
+		assert_non_null(text);
+		assert_int_equal(strlen(text), strlen(want));
+		assert_memory_equal(text, want, strstr(want, ",\"office_name\"") - want);
+		json_decref(object);
+		free(want);
+		free(text);
+	}
+	free(office_text);
+	free(service_text);
+	json_decref(office);
+	json_decref(service);
+}
+
 static void
 problems_and_frames(void **state)
 {
@@ -222,6 +393,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ticket_requests),  cmocka_unit_test(counter_requests), cmocka_unit_test(utf8),
 		cmocka_unit_test(times),	    cmocka_unit_test(ticket_object),    cmocka_unit_test(ticket_text),
+		cmocka_unit_test(ticket_text_pinned),
 		cmocka_unit_test(problems_and_frames),
 	};
 
