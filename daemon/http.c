@@ -67,10 +67,11 @@ struct http {
 	struct http_commit_stats commit_stats, sync_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
 	/* Rollups (commit_cb): when they were last folded, whether rows may be unfolded, whether
-	 * the last fold left a backlog, and
+	 * the last fold left a backlog, whether its rows are settled and only the folding is left,
+	 * and
 	 * the timer that folds them once the line goes quiet. */
 	struct timespec folded_at;
-	int unfolded, backlog;
+	int unfolded, backlog, settled;
 	struct event *fold_ev;
 	/* Group commit (commit_cb): when the open transaction began, and whether its commit
 	 * waits for the sync in flight. */
@@ -340,14 +341,25 @@ seconds_between(const struct timespec *a, const struct timespec *b)
 #define FOLD_EVERY_S 0.25
 #define FOLD_LIMIT 400
 static const struct timeval fold_quiet = { 1, 0 };
+/* A bounded fold goes in two turns: one settles the rows (about 5 ms for 400 of each under
+ * load), the next folds their events into the cells (3–4 ms); in one turn they stalled it
+ * for 9 ms. A fold of everything (limit 0) does both at once. */
 static int
 fold(struct http *http, long limit, char **cause)
 {
-	int more = store_rollup_catch_up(http->store, http->config, limit, cause);
+	int more;
 
+	if (limit > 0 && !http->settled) {
+		more = store_settle(http->store, limit, cause);
+		http->settled = more >= 0;
+		http->backlog = more >= 0; /* the events settled are folded next turn */
+	} else {
+		more = store_rollup_catch_up(http->store, http->config, limit, cause);
+		http->settled = 0;
+		http->unfolded = more != 0;
+		http->backlog = more > 0; /* the next turn goes on at once */
+	}
 	clock_gettime(CLOCK_MONOTONIC, &http->folded_at);
-	http->unfolded = more != 0;
-	http->backlog = more > 0; /* the next turn goes on at once */
 	return more < 0 ? -1 : 0;
 }
 
