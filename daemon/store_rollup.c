@@ -61,17 +61,29 @@ static const char sql_counter_last[] =
 static const char sql_cell_get[] =
 	"SELECT " CELL_COLUMNS " FROM rollups"
 	" WHERE office = ?1 AND service = ?2 AND hour = ?3";
+/* An upsert that updates a cell in place: REPLACE deleted and inserted the row and its
+ * entry in the index on the hour, twice a cell and fold. */
+#define CELL_SET                                                                                              \
+	" ON CONFLICT (office, service, hour) DO UPDATE SET arrivals = excluded.arrivals,"                      \
+	" checkins = excluded.checkins, priority = excluded.priority, transfers_in = excluded.transfers_in,"    \
+	" transfers_out = excluded.transfers_out, multi_transfer = excluded.multi_transfer,"                    \
+	" calls = excluded.calls, within_target = excluded.within_target, served = excluded.served,"            \
+	" no_shows = excluded.no_shows, cancellations = excluded.cancellations,"                                 \
+	" counter_s = excluded.counter_s, wait_n = excluded.wait_n, wait_count = excluded.wait_count,"          \
+	" wait_sum = excluded.wait_sum, wait_max = excluded.wait_max, service_n = excluded.service_n,"          \
+	" service_count = excluded.service_count, service_sum = excluded.service_sum,"                          \
+	" service_max = excluded.service_max"
 static const char sql_cell_put[] =
-	"INSERT OR REPLACE INTO rollups (" CELL_COLUMNS ")"
+	"INSERT INTO rollups (" CELL_COLUMNS ")"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-	" ?23)";
+	" ?23)" CELL_SET;
 static const char sql_day_get[] =
 	"SELECT " CELL_COLUMNS " FROM rollups_day"
 	" WHERE office = ?1 AND service = ?2 AND hour = ?3";
 static const char sql_day_put[] =
-	"INSERT OR REPLACE INTO rollups_day (" CELL_COLUMNS ")"
+	"INSERT INTO rollups_day (" CELL_COLUMNS ")"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-	" ?23)";
+	" ?23)" CELL_SET;
 static const char sql_days_clear[] = "DELETE FROM rollups_day";
 static const char sql_cells_delete[] = "DELETE FROM rollups WHERE hour >= ?1 AND hour < ?2";
 static const char sql_days_delete[] = "DELETE FROM rollups_day WHERE hour >= ?1 AND hour < ?2";
