@@ -45,6 +45,10 @@ struct service_model {
 	struct mean leave;               /* share of tickets that left before their call */
 	float samples[SAMPLES];          /* recent stays, seconds */
 	int n_samples, next_sample;
+	/* The same stays in order, and their sum: a forecast asks for the median of what is
+	 * left of a stay at every busy counter, far more often than a stay is learned. */
+	float sorted[SAMPLES];
+	double sum;
 };
 
 struct counter_memory {
@@ -181,6 +185,47 @@ out:
 	return;
 }
 
+/* The first of the n sorted stays that, times scale (> 0), is more than x; or n. */
+static int
+scaled_above(const float *sorted, int n, double scale, double x)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (sorted[mid] * scale > x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Learns a stay: into the ring (the oldest goes), the sorted copy and the sum. */
+static void
+samples_put(struct service_model *s, float x)
+{
+	int at;
+
+	if (s->n_samples == SAMPLES) { /* the oldest stay leaves the sorted copy */
+		at = scaled_above(s->sorted, s->n_samples, 1, s->samples[s->next_sample]) - 1;
+		memmove(&s->sorted[at], &s->sorted[at + 1], (size_t)(s->n_samples - at - 1) * sizeof(s->sorted[0]));
+		s->n_samples--;
+	}
+	at = scaled_above(s->sorted, s->n_samples, 1, x);
+	memmove(&s->sorted[at + 1], &s->sorted[at], (size_t)(s->n_samples - at) * sizeof(s->sorted[0]));
+	s->sorted[at] = x;
+	s->n_samples++;
+	s->samples[s->next_sample] = x;
+	s->next_sample = (s->next_sample + 1) % SAMPLES;
+	/* summed in the ring's order, as the forecasts always did */
+	s->sum = 0;
+	for (int k = 0; k < s->n_samples; k++)
+		s->sum += s->samples[k];
+}
+
+
 void
 estimator_observe_stay(struct estimator *e, int counter, char service, int64_t called_at, int64_t ended_at)
 {
@@ -200,10 +245,7 @@ estimator_observe_stay(struct estimator *e, int counter, char service, int64_t c
 		mean_add(&c->speed, x / estimator_stay_s(e, service, called_at), MEMORY_HOUR);
 	mean_add(&s->all, x, MEMORY_ALL);
 	mean_add(&s->hour[local_hour(called_at)], x, MEMORY_HOUR);
-	s->samples[s->next_sample] = (float)x;
-	s->next_sample = (s->next_sample + 1) % SAMPLES;
-	if (s->n_samples < SAMPLES)
-		s->n_samples++;
+	samples_put(s, (float)x);
 out:
 	return;
 }
@@ -273,14 +315,6 @@ estimator_stay_s(const struct estimator *e, char service, int64_t at)
 	return i >= 0 ? mean_or(&e->services[i].hour[local_hour(at)], overall_s(e, i), HOUR_PRIOR_WEIGHT) : 0;
 }
 
-static int
-compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* What is left of a stay that has lasted elapsed_s at a counter working at pace: the median
  * of the recent stays that lasted longer, scaled to the hour's mean (the median, because an
  * estimate is judged by how far off it is, and stays have a long tail). With little history,
@@ -290,25 +324,23 @@ residual_at_pace(const struct estimator *e, char service, int64_t at, int64_t el
 {
 	int i = policy_letter_index(service);
 	const struct service_model *s = i >= 0 ? &e->services[i] : NULL;
-	double left[SAMPLES];
-	double mean = i >= 0 ? estimator_stay_s(e, service, at) * pace : 0, scale, sample_sum = 0, floor_s, residual;
-	int over = 0;
+	double mean = i >= 0 ? estimator_stay_s(e, service, at) * pace : 0, scale, floor_s, residual;
+	int over, first;
 
 	floor_s = mean * 0.1 > 30 ? mean * 0.1 : 30;
 	residual = mean - (double)elapsed_s > mean * 0.25 ? mean - (double)elapsed_s : mean * 0.25;
 	if (s != NULL && s->n_samples >= MIN_SAMPLES) {
-		for (int k = 0; k < s->n_samples; k++)
-			sample_sum += s->samples[k];
-		scale = sample_sum > 0 ? mean * s->n_samples / sample_sum : 1;
-		for (int k = 0; k < s->n_samples; k++) {
-			double x = s->samples[k] * scale;
-
-			if (x > (double)elapsed_s)
-				left[over++] = x - (double)elapsed_s;
-		}
+		/* The median of what is left of the stays (scaled to this hour's mean) longer than
+		 * elapsed: scaling keeps their order, so it is read off the sorted copy. */
+		scale = s->sum > 0 ? mean * s->n_samples / s->sum : 1;
+		first = scaled_above(s->sorted, s->n_samples, scale, (double)elapsed_s);
+		over = s->n_samples - first;
 		if (over >= 3) {
-			qsort(left, (size_t)over, sizeof(left[0]), compare_double);
-			residual = over % 2 ? left[over / 2] : (left[over / 2 - 1] + left[over / 2]) / 2;
+			const float *left = &s->sorted[first];
+
+			residual = over % 2 ? left[over / 2] * scale - (double)elapsed_s
+					    : (left[over / 2 - 1] * scale - (double)elapsed_s +
+					       (left[over / 2] * scale - (double)elapsed_s)) / 2;
 		} else {
 			residual = floor_s;
 		}

@@ -170,6 +170,52 @@ residual_from_history(void **state)
 	estimator_free(e);
 }
 
+static int below(uint64_t *state, int n);
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* More stays than are kept (the oldest leave), many of them equal: the residual read off the
+ * estimator's sorted copy is the median of the last 256 stays' remainders, found by sorting. */
+static void
+residual_of_many_stays(void **state)
+{
+	struct estimator *e = fresh();
+	double stays[1000], left[256], sum, scale, mean, want;
+	uint64_t rng = 7;
+
+	(void)state;
+	for (int k = 0; k < 1000; k++) {
+		stays[k] = 60 + 30 * (double)below(&rng, 40); /* 60 … 1230 s, in steps of 30 */
+		estimator_observe_stay(e, 0, 'A', AT(10, 0), AT(10, 0) + (int64_t)stays[k]);
+		if (k < 20 || k % 97 != 0)
+			continue;
+		for (int elapsed = 0; elapsed <= 1300; elapsed += 45) {
+			int first = k + 1 > 256 ? k + 1 - 256 : 0, over = 0;
+
+			sum = 0;
+			for (int j = first; j <= k; j++)
+				sum += stays[j];
+			mean = estimator_stay_s(e, 'A', AT(10, 30));
+			scale = mean * (k + 1 - first) / sum;
+			for (int j = first; j <= k; j++)
+				if (stays[j] * scale > elapsed)
+					left[over++] = stays[j] * scale - elapsed;
+			qsort(left, (size_t)over, sizeof(left[0]), cmp_double);
+			want = over < 3 ? 0 : over % 2 ? left[over / 2] : (left[over / 2 - 1] + left[over / 2]) / 2;
+			if (want < (mean * 0.1 > 30 ? mean * 0.1 : 30))
+				want = mean * 0.1 > 30 ? mean * 0.1 : 30;
+			assert_float_equal(estimator_residual_s(e, 'A', AT(10, 30), elapsed), want, 1e-6);
+		}
+	}
+	estimator_free(e);
+}
+
 struct forecast {
 	int64_t call_at[8];
 	int64_t newcomer_at[26];
@@ -628,6 +674,7 @@ main(void)
 		cmocka_unit_test(learns_by_hour),
 		cmocka_unit_test(learns_turnaround_and_response),
 		cmocka_unit_test(residual_from_history),
+		cmocka_unit_test(residual_of_many_stays),
 		cmocka_unit_test(one_counter_in_line),
 		cmocka_unit_test(counter_busy_and_free),
 		cmocka_unit_test(policy_decides),
