@@ -67,16 +67,12 @@ struct http {
 	struct http_commit_stats commit_stats, sync_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
 	/* Rollups (commit_cb): when they were last folded, whether rows may be unfolded, whether
-	 * the last fold left a backlog, whether its rows are settled and only the folding is left,
-	 * and
-	 * the timer that folds them once the line goes quiet. */
+	 * the last fold left a backlog, whether its rows are settled and only the folding is
+	 * left, and the timer that folds them once the line goes quiet. */
 	struct timespec folded_at;
 	int unfolded, backlog, settled;
 	struct event *fold_ev;
-	/* Group commit (commit_cb): when the open transaction began, and whether its commit
-	 * waits for the sync in flight. */
-	struct timespec tx_began;
-	int commit_waits;
+	struct timespec tx_began;       /* when the open transaction began (group commit) */
 };
 
 /* Every module's routes; the first match wins. */
@@ -450,8 +446,7 @@ sync_cb(evutil_socket_t fd, short what, void *arg)
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_warn("store: reading the sync notice: %s", strerror(errno));
 	batches_release(http);
-	if (http->commit_waits) /* its turn to be synced */
-		turn_end(http, TURN_SYNCED);
+	turn_end(http, TURN_SYNCED); /* what waited for this sync is committed, to be synced next */
 }
 
 /* Group commit. A commit's replies wait for the sync after it, and the sync thread does one
@@ -481,10 +476,9 @@ turn_end(struct http *http, enum turn_end by)
 		free(cause);
 		cause = NULL;
 	}
-	http->commit_waits = by != TURN_NOW && !TAILQ_EMPTY(&http->syncing) &&
-			     seconds_between(&http->tx_began, &started) < COMMIT_WAIT_MAX_S;
-	if (http->commit_waits)
-		goto out;
+	if (by != TURN_NOW && !TAILQ_EMPTY(&http->syncing) &&
+	    seconds_between(&http->tx_began, &started) < COMMIT_WAIT_MAX_S)
+		goto out; /* committed when the sync in flight ends (sync_cb) */
 	if (store_commit(http->store, &cause) != 0) {
 		turn_fail(http, cause);
 		goto out;
@@ -520,8 +514,8 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Begins the turn's transaction, or goes on with the one waiting for the sync. */
-static int
-turn_begin(struct http *http, char **cause)
+int
+http_begin(struct http *http, char **cause)
 {
 	int rc;
 
@@ -547,7 +541,7 @@ http_persist(struct http_ctx *ctx)
 	changes = queue_changes(q, &n);
 	if (n == 0)
 		goto out;
-	if (turn_begin(http, &cause) != 0 || store_apply(http->store, changes, n, &cause) != 0) {
+	if (http_begin(http, &cause) != 0 || store_apply(http->store, changes, n, &cause) != 0) {
 		turn_fail(http, cause);
 		rc = -1;
 		goto out;
@@ -571,12 +565,6 @@ http_persist(struct http_ctx *ctx)
 out:
 	free(cause);
 	return rc;
-}
-
-int
-http_begin(struct http *http, char **cause)
-{
-	return turn_begin(http, cause);
 }
 
 struct api_reserve *

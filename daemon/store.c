@@ -789,6 +789,7 @@ tokens_current(struct store *s)
 {
 	sqlite3_stmt *st = s->st[ST_DATA_VERSION];
 	int64_t version = -1;
+	int current = 1;
 
 	if (s->in_tx && s->tokens_checked)
 		goto out;
@@ -798,9 +799,10 @@ tokens_current(struct store *s)
 	if (version < 0 || version != s->tokens_version)
 		tokens_forget(s);
 	s->tokens_version = version;
-	s->tokens_checked = s->in_tx;
+	s->tokens_checked = s->in_tx && version >= 0;
+	current = version >= 0;
 out:
-	return version >= 0 || s->tokens_checked;
+	return current;
 }
 
 /* Every request of staff and kiosks is authorized by its bearer token: the few tokens in use

@@ -58,9 +58,8 @@ static const char sql_ticket_events[] =
 static const char sql_counter_last[] =
 	"SELECT " EVENT_COLUMNS " FROM events WHERE office = ?1 AND counter = ?2 AND ticket = 0 AND id < ?3"
 	" AND ts >= ?4 ORDER BY id DESC LIMIT 1";
-static const char sql_cell_get[] =
-	"SELECT " CELL_COLUMNS " FROM rollups"
-	" WHERE office = ?1 AND service = ?2 AND hour = ?3";
+/* A cell of the hourly (rollups) or daily (rollups_day) table, read and written by cell_add. */
+#define CELL_GET(table) "SELECT " CELL_COLUMNS " FROM " table " WHERE office = ?1 AND service = ?2 AND hour = ?3"
 /* An upsert that updates a cell in place: REPLACE deleted and inserted the row and its
  * entry in the index on the hour, twice a cell and fold. */
 #define CELL_SET                                                                                              \
@@ -73,17 +72,13 @@ static const char sql_cell_get[] =
 	" wait_sum = excluded.wait_sum, wait_max = excluded.wait_max, service_n = excluded.service_n,"          \
 	" service_count = excluded.service_count, service_sum = excluded.service_sum,"                          \
 	" service_max = excluded.service_max"
-static const char sql_cell_put[] =
-	"INSERT INTO rollups (" CELL_COLUMNS ")"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-	" ?23)" CELL_SET;
-static const char sql_day_get[] =
-	"SELECT " CELL_COLUMNS " FROM rollups_day"
-	" WHERE office = ?1 AND service = ?2 AND hour = ?3";
-static const char sql_day_put[] =
-	"INSERT INTO rollups_day (" CELL_COLUMNS ")"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-	" ?23)" CELL_SET;
+#define CELL_PUT(table)                                                                                       \
+	"INSERT INTO " table " (" CELL_COLUMNS ")"                                                              \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22," \
+	" ?23)" CELL_SET
+/* Prepared statements are kept by the address of their text (store_prepared). */
+static const char sql_cell_get[] = CELL_GET("rollups"), sql_cell_put[] = CELL_PUT("rollups");
+static const char sql_day_get[] = CELL_GET("rollups_day"), sql_day_put[] = CELL_PUT("rollups_day");
 static const char sql_days_clear[] = "DELETE FROM rollups_day";
 static const char sql_cells_delete[] = "DELETE FROM rollups WHERE hour >= ?1 AND hour < ?2";
 static const char sql_days_delete[] = "DELETE FROM rollups_day WHERE hour >= ?1 AND hour < ?2";
@@ -448,9 +443,11 @@ fold_rows(struct store *s, struct rollup_fold *fold, sqlite3_stmt *st, long limi
 	for (size_t i = 0; i < n; i++) {
 		struct rollup_cell day = cells[i];
 
+		if (rollup_cell_empty(&cells[i]))
+			continue;
 		day.hour = jst_midnight(cells[i].hour, 0);
-		if (!rollup_cell_empty(&cells[i]) && (cell_add(s, sql_cell_get, sql_cell_put, &cells[i], cause) != 0 ||
-						      cell_add(s, sql_day_get, sql_day_put, &day, cause) != 0))
+		if (cell_add(s, sql_cell_get, sql_cell_put, &cells[i], cause) != 0 ||
+		    cell_add(s, sql_day_get, sql_day_put, &day, cause) != 0)
 			goto out;
 	}
 	rollup_fold_clear_cells(fold);

@@ -413,50 +413,14 @@ out:
 	return rc;
 }
 
-/* n as two digits at p. */
-static void
-put2(char *p, unsigned n)
-{
-	p[0] = (char)('0' + n / 10);
-	p[1] = (char)('0' + n % 10);
-}
-
-/*
- * Every ticket carries one or two of these, and strftime takes about 170 ns a call where
- * the digits take 30, so the years 1970 to 9999 (four digits, the same text strftime
- * gives) are written from the civil date; any other time, or a buffer too small, goes
- * through gmtime_r and strftime.
- */
 void
 proto_time_format(int64_t utc, char *buf, size_t size)
 {
-	int64_t local = utc + 9 * 3600;
+	time_t t = (time_t)(utc + 9 * 3600);
+	struct tm tm;
 
-	if (local >= 0 && local < INT64_C(253402300800) && size >= 26) {
-		/* civil from days, Howard Hinnant's algorithm (the inverse of proto_time_parse) */
-		unsigned secs = (unsigned)(local % 86400);
-		int64_t z = local / 86400 + 719468;
-		unsigned era = (unsigned)(z / 146097), doe = (unsigned)(z % 146097);
-		unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-		unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-		unsigned mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-		unsigned m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-
-		memcpy(buf, "0000-00-00T00:00:00+09:00", 26);
-		put2(buf, y / 100);
-		put2(buf + 2, y % 100);
-		put2(buf + 5, m);
-		put2(buf + 8, d);
-		put2(buf + 11, secs / 3600);
-		put2(buf + 14, secs / 60 % 60);
-		put2(buf + 17, secs % 60);
-	} else {
-		time_t t = (time_t)local;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(buf, size, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
-	}
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
 }
 
 int
@@ -701,7 +665,7 @@ proto_ticket_text(const struct proto_ticket *t)
 	if ((bare = dump_compact(root, stack, sizeof(stack), &heap, &len)) == NULL)
 		goto out;
 	if (!spliced) {
-		text = join(&(struct piece){ bare, len }, 1);
+		text = strndup(bare, len);
 		goto out;
 	}
 	/* {"id":…,…} with the names spliced in before its closing brace: they are serialized

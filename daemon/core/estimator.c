@@ -225,7 +225,6 @@ samples_put(struct service_model *s, float x)
 		s->sum += s->samples[k];
 }
 
-
 void
 estimator_observe_stay(struct estimator *e, int counter, char service, int64_t called_at, int64_t ended_at)
 {

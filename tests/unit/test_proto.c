@@ -106,8 +106,8 @@ utf8(void **state)
 static void
 times(void **state)
 {
-	/* strftime's text at the edges of the years written digit by digit (1970 to 9999),
-	 * past them, on a leap day and after the 28th of February of a year that is not. */
+	/* Around the epoch, at the edges of four-digit years, on a leap day and after the 28th
+	 * of February of a year that is not. */
 	static const struct {
 		int64_t utc;
 		const char *text;
