@@ -50,7 +50,8 @@ struct qoffice {
 	int n_letter[26];
 	int64_t latest_visit[26], latest_since[26];
 	struct estimator *estimator;     /* what this office's counters have taught */
-	uint64_t forecast_version;       /* the queue version the forecast below is of */
+	uint64_t version;                /* the queue version of its last change or lesson */
+	uint64_t forecast_version;       /* the office's version the forecast below is of */
 	uint64_t forecast_serial;        /* counts the office's forecasts */
 	int64_t forecast_now;
 	int64_t newcomer_at[26];         /* when someone taking a ticket now would be called */
@@ -302,12 +303,19 @@ ticket_add(struct queue *q, const struct ticket_rec *rec, int office)
 
 /* --- changes --- */
 
+/* A change or lesson of office o: its forecast no longer stands, other offices' still do. */
+static void
+office_touch(struct queue *q, struct qoffice *o)
+{
+	o->version = ++q->version;
+}
+
 static struct queue_change *
-change_add(struct queue *q, enum queue_change_kind kind)
+change_add(struct queue *q, struct qoffice *o, enum queue_change_kind kind)
 {
 	struct queue_change *c;
 
-	q->version++;
+	office_touch(q, o);
 	q->changes = grow(q->changes, &q->cap_changes, q->n_changes + 1, sizeof(*q->changes));
 	c = &q->changes[q->n_changes++];
 	memset(c, 0, sizeof(*c));
@@ -318,7 +326,7 @@ change_add(struct queue *q, enum queue_change_kind kind)
 static void
 emit_event(struct queue *q, const struct queue_ticket *t, const char *event, int64_t now)
 {
-	struct event_rec *e = &change_add(q, QUEUE_CHANGE_EVENT)->u.event;
+	struct event_rec *e = &change_add(q, &q->offices[t->office], QUEUE_CHANGE_EVENT)->u.event;
 
 	e->ts = now;
 	strcpy(e->office, t->rec.office);
@@ -335,7 +343,7 @@ emit_event(struct queue *q, const struct queue_ticket *t, const char *event, int
 static void
 emit_ticket(struct queue *q, struct queue_ticket *t)
 {
-	change_add(q, QUEUE_CHANGE_TICKET)->u.ticket = t->rec;
+	change_add(q, &q->offices[t->office], QUEUE_CHANGE_TICKET)->u.ticket = t->rec;
 	t->changed = q->version;
 }
 
@@ -580,7 +588,7 @@ static void
 counter_change(struct queue *q, struct qoffice *o, int number, int64_t now)
 {
 	struct qcounter *c = &o->counters[number - 1];
-	struct counter_rec *rec = &change_add(q, QUEUE_CHANGE_COUNTER)->u.counter;
+	struct counter_rec *rec = &change_add(q, o, QUEUE_CHANGE_COUNTER)->u.counter;
 	struct event_rec *e;
 	static const char *const events[] = { "counter_open", "counter_pause", "counter_close" };
 
@@ -590,7 +598,7 @@ counter_change(struct queue *q, struct qoffice *o, int number, int64_t now)
 	rec->state = c->state;
 	strcpy(rec->services, c->services);
 	rec->since = now;
-	e = &change_add(q, QUEUE_CHANGE_EVENT)->u.event;
+	e = &change_add(q, o, QUEUE_CHANGE_EVENT)->u.event;
 	e->ts = now;
 	strcpy(e->office, o->config->code);
 	strcpy(e->event, events[c->state]);
@@ -879,6 +887,7 @@ queue_restore_ticket(struct queue *q, const struct ticket_rec *rec)
 	if (q->n_tickets > 0 && q->tickets[q->n_tickets - 1]->rec.id >= rec->id)
 		goto out;
 	t = ticket_add(q, rec, oi);
+	office_touch(q, o);
 	if ((rec->state == PROTO_CALLED || rec->state == PROTO_SERVING) && rec->counter >= 1 &&
 	    rec->counter <= o->config->n_counters)
 		o->counters[rec->counter - 1].current = t;
@@ -897,6 +906,7 @@ queue_restore_counter(struct queue *q, const struct counter_rec *rec)
 	if (oi < 0 || rec->number < 1 || rec->number > q->offices[oi].config->n_counters)
 		goto out;
 	c = &q->offices[oi].counters[rec->number - 1];
+	office_touch(q, &q->offices[oi]);
 	c->state = rec->state;
 	c->since = rec->since;
 	/* Letters the config no longer offers are dropped; an empty set falls back to the config. */
@@ -1003,8 +1013,9 @@ queue_open_counters(struct queue *q, const char *office, char service)
 }
 
 /* The office's forecast at now (estimator.h): every waiting ticket's call and a newcomer's
- * for each procedure. One forecast serves every question until the queue changes; while it
- * does not, the forecast of a few seconds ago still stands and the waits count down.
+ * for each procedure. One forecast serves every question until the office's queue, counters
+ * or lessons change (a change elsewhere in the city leaves it standing); while they do not,
+ * the forecast of a few seconds ago still stands and the waits count down.
  *
  * A forecast runs the calling policy over everyone waiting, O(n log n) in the office's queue
  * (about 1.5 ms for 5000 waiting), so an office with a long line (tickets, calls and phones
@@ -1022,7 +1033,7 @@ forecast(struct queue *q, struct qoffice *o, int64_t now)
 	int64_t *call_at;
 
 	if (o->forecast_now != 0 && now >= o->forecast_now &&
-	    ((o->forecast_version == q->version && now - o->forecast_now < 10) ||
+	    ((o->forecast_version == o->version && now - o->forecast_now < 10) ||
 	     (now == o->forecast_now && o->n_waiting > FORECAST_EXACT_MAX)))
 		return;
 	cand = calloc(o->n_waiting + 1, sizeof(*cand));
@@ -1048,7 +1059,7 @@ forecast(struct queue *q, struct qoffice *o, int64_t now)
 		o->waiting[i]->forecast_at = call_at[i];
 		o->waiting[i]->forecast_serial = o->forecast_serial;
 	}
-	o->forecast_version = q->version;
+	o->forecast_version = o->version;
 	o->forecast_now = now;
 	free(cand);
 	free(call_at);
@@ -1206,8 +1217,8 @@ queue_learn(struct queue *q, const struct event_rec *events, size_t n)
 			if (strcmp(ev->event, lessons[l].event) == 0)
 				lessons[l].learn(q->offices[oi].estimator, ev,
 						 ev->ticket > 0 ? queue_find_id(q, ev->office, ev->ticket) : NULL);
+		office_touch(q, &q->offices[oi]);
 	}
-	q->version++;
 }
 
 void
@@ -1224,7 +1235,8 @@ queue_learn_ticket(struct queue *q, const struct ticket_rec *rec)
 		estimator_observe_stay(e, 0, rec->service, rec->called_at, rec->finished_at);
 		estimator_observe_outcome(e, rec->service, 0);
 	}
-	q->version++;
+	if (e != NULL)
+		office_touch(q, &q->offices[oi]);
 }
 int
 queue_counter_state(struct queue *q, const char *office, int counter, enum proto_counter_state *state,
