@@ -61,6 +61,9 @@ def main():
     ap.add_argument('--ctl', default=os.path.join(ROOT, 'build', 'daemon', 'madoguchictl'))
     ap.add_argument('--config', default=None, help='city configuration (default: the demo city)')
     ap.add_argument('--keep', default=None, help='keep the generated logs in this folder')
+    ap.add_argument('--seed-offset', type=int, default=0,
+                    help='added to every scenario\'s seed: the same dates with other chance, to check that a\n'
+                         'change helps in general and not only on the usual logs')
     ap.add_argument('--oracle', action='store_true',
                     help='also run oracle.py on the single days: the error of an estimate that knows the\n'
                          'simulated office\'s rules but not its chance (slow: about 20 s a busy day)')
@@ -74,11 +77,11 @@ def main():
         path = os.path.join(folder, '%s-%s-%dd.csv' % (kind, first, days))
         with open(path, 'w') as f:
             subprocess.run([sys.executable, os.path.join(HERE, 'simulate.py'), '--date', first, '--days',
-                            str(days), '--seed', str(seed)], stdout=f, check=True)
+                            str(days), '--seed', str(seed + args.seed_offset)], stdout=f, check=True)
         n, mae, naive, mean = replay(args.ctl, args.config, path)
         note = verdict(mae, naive, mean)
         if args.oracle and days == 1:
-            out = subprocess.run([sys.executable, os.path.join(HERE, 'oracle.py'), '--date', first, '--seed', str(seed),
+            out = subprocess.run([sys.executable, os.path.join(HERE, 'oracle.py'), '--date', first, '--seed', str(seed + args.seed_offset),
                                   '--runs', '9', '--hide', 'priority,noshow,speed,lunch'],
                                  capture_output=True, text=True, check=True)
             note += '  (oracle mae_s=%s)' % re.search(r'mae_s=([\d.]+)', out.stdout).group(1)
