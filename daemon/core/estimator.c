@@ -31,8 +31,13 @@
 #define DAY_DECAY 0.85
 /* An idle counter takes a moment to call a newcomer; longer is not a reaction. */
 #define RESPONSE_MAX_S 600
-/* A counter's pace today is believed after a few tickets. */
-#define SPEED_PRIOR_WEIGHT 4.0
+/* A counter's pace today against the usual is believed as far as its stays say more about the
+ * clerk than about the residents: the usual pace is worth (one stay's spread ÷ clerks' spread)²
+ * stays. Clerks differ by about a tenth; how far one stay strays from the usual is learned
+ * (before there is history, by about half: 0.25 squared, worth three stays). */
+#define PACE_SPREAD 0.1
+#define STAY_SPREAD_PRIOR 0.25
+#define STAY_SPREAD_PRIOR_WEIGHT 3.0
 
 struct mean {
 	double n;       /* observations, capped at the memory */
@@ -69,6 +74,7 @@ struct estimator {
 	struct mean turnaround;
 	struct mean response;            /* an idle counter's call of a newcomer */
 	struct mean pause;
+	struct mean stay_spread;         /* (a stay ÷ its usual − 1)²: how far one stay strays */
 	double pause_starts[BINS];       /* pauses begun in each bin of the day, decayed by day */
 	double counter_days;             /* days × counters open that day, decayed alike */
 	int open_today;                  /* counters open on the current day, whose pause may be to come */
@@ -239,9 +245,15 @@ estimator_observe_stay(struct estimator *e, int counter, char service, int64_t c
 		goto out; /* not a stay at a counter (a clock step, a ticket left over from another day) */
 	s = &e->services[i];
 	x = (double)(ended_at - called_at);
-	/* Some clerks are quicker than others: each counter's pace today, against the usual. */
-	if (c != NULL && estimator_stay_s(e, service, called_at) > 0)
-		mean_add(&c->speed, x / estimator_stay_s(e, service, called_at), MEMORY_HOUR);
+	/* Some clerks are quicker than others: each counter's pace today, against the usual; and
+	 * how far one stay strays from the usual, which says how much a few stays tell of a pace. */
+	if (estimator_stay_s(e, service, called_at) > 0) {
+		double ratio = x / estimator_stay_s(e, service, called_at);
+
+		if (c != NULL)
+			mean_add(&c->speed, ratio, MEMORY_HOUR);
+		mean_add(&e->stay_spread, (ratio - 1) * (ratio - 1), MEMORY_ALL);
+	}
 	mean_add(&s->all, x, MEMORY_ALL);
 	mean_add(&s->hour[local_hour(called_at)], x, MEMORY_HOUR);
 	samples_put(s, (float)x);
@@ -415,12 +427,18 @@ out:
 	return;
 }
 
+/* A counter's pace today: its stays over the usual, pulled towards the usual as much as one
+ * stay's own spread outweighs how much clerks differ (a normal prior on the pace, and each
+ * stay a noisy reading of it). With stays straying by half, 25 stays count as much as the
+ * usual: a clerk is not slow for having had two long ones. */
 static double
 counter_pace(const struct estimator *e, int counter)
 {
-	return counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS
-		       ? mean_or(&e->counters[counter - 1].speed, 1.0, SPEED_PRIOR_WEIGHT)
-		       : 1.0;
+	double spread = mean_or(&e->stay_spread, STAY_SPREAD_PRIOR, STAY_SPREAD_PRIOR_WEIGHT);
+	double weight = spread / (PACE_SPREAD * PACE_SPREAD);
+
+	return counter >= 1 && counter <= ESTIMATOR_MAX_COUNTERS ? mean_or(&e->counters[counter - 1].speed, 1.0, weight)
+								  : 1.0;
 }
 
 /* --- the forecast --- */

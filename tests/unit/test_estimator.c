@@ -373,29 +373,46 @@ learned_lunch(void **state)
 	estimator_free(e);
 }
 
-/* Each counter's pace today: a clerk who takes twice as long is expected to go on so. */
+/* Each counter's pace today: a clerk who takes twice as long is expected to go on so, and the
+ * sooner where stays keep close to the usual. Counter 1 has one stay of 600 s at 09:00
+ * against a usual 300 (pace 2); counter 2 first has `steady` stays of exactly the usual. How
+ * far a stay strays is (stays × their (ratio − 1)² + 3 × 0.25) / (stays + 3) squared; the
+ * usual pace is worth that over 0.1² stays (clerks differ by a tenth). */
 static void
 counter_pace(void **state)
 {
-	struct estimator *e = fresh();
-	int64_t now = AT(10, 0);
-	struct policy_candidate w[] = { waiting(1, 'A', now - 300, 0), waiting(2, 'A', now - 200, 0) };
-	struct estimator_counter c[] = { counter(PROTO_COUNTER_OPEN, "A", now - 3600, 0, 0) };
-	struct forecast f;
-	double usual, stay, all, hour, pace;
+	static const struct {
+		int steady;
+		double spread, all; /* worked out: how far a stay strays; the all-day mean */
+	} cases[] = {
+		/* Only the long one: (1 + 0.75) / 4, so the usual pace is worth 43.75 stays and
+		 * counter 1 is at (2 + 43.75) / 44.75 = 1.02; the mean (600 + 900) / 4. */
+		{ 0, (1 * 1.0 + 3 * 0.25) / 4, (600 + 3 * 300.0) / 4 },
+		/* 22 that did not stray first: (1 + 0.75) / 26, worth 6.73 stays, pace 1.13; the
+		 * mean (22 × 300 + 600 + 900) / 26. */
+		{ 22, (1 * 1.0 + 3 * 0.25) / 26, (22 * 300 + 600 + 3 * 300.0) / 26 },
+	};
 
 	(void)state;
-	estimator_observe_counter(e, 1, PROTO_COUNTER_OPEN, AT(8, 45));
-	/* One stay of 600 s at 09:00 against a usual 300: pace 2, worth one of four. */
-	estimator_observe_stay(e, 1, 'A', AT(9, 0), AT(9, 10));
-	usual = 300;
-	pace = (1 * 600 / usual + 4 * 1.0) / 5;
-	all = (600 + 3 * 300.0) / 4;
-	hour = all; /* nothing learned at ten */
-	stay = 0.97 * hour * pace;
-	run(e, w, 2, c, 1, NULL, now, &f);
-	assert_int_equal(f.call_at[1], now + llround(stay));
-	estimator_free(e);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct estimator *e = fresh();
+		int64_t now = AT(10, 0);
+		struct policy_candidate w[] = { waiting(1, 'A', now - 300, 0), waiting(2, 'A', now - 200, 0) };
+		struct estimator_counter c[] = { counter(PROTO_COUNTER_OPEN, "A", now - 3600, 0, 0) };
+		struct forecast f;
+		double weight = cases[i].spread / 0.01, pace = (2 + weight * 1.0) / (1 + weight);
+
+		estimator_observe_counter(e, 1, PROTO_COUNTER_OPEN, AT(8, 45));
+		estimator_observe_counter(e, 2, PROTO_COUNTER_OPEN, AT(8, 45));
+		for (int k = 0; k < cases[i].steady; k++)
+			estimator_observe_stay(e, 2, 'A', AT(9, 0), AT(9, 5));
+		estimator_observe_stay(e, 1, 'A', AT(9, 0), AT(9, 10));
+		run(e, w, 2, c, 1, NULL, now, &f);
+		/* Nothing learned at ten: the all-day mean, less the 3 % who leave. */
+		assert_int_equal(f.call_at[0], now);
+		assert_int_equal(f.call_at[1], now + llround(0.97 * cases[i].all * pace));
+		estimator_free(e);
+	}
 }
 
 /* A fixed-seed generator, so that a failure can be replayed. */
