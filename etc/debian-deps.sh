@@ -3,7 +3,7 @@
 # --test also what the test suite drives (zbar, chromium, tmux, valgrind, clang's fuzzer, node).
 set -eu
 build="meson ninja-build gcc pkg-config python3 libevent-dev libsqlite3-dev libqrencode-dev
-  libjansson-dev libinih-dev libsodium-dev libcmocka-dev"
+  libjansson-dev libinih-dev libsodium-dev libcmocka-dev libmimalloc-dev"
 test="clang libclang-rt-14-dev valgrind zbar-tools chromium fonts-noto-cjk tmux curl sqlite3 e2fsprogs
   python3-prometheus-client"
 want="$build"
