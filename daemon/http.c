@@ -60,6 +60,7 @@ struct http {
 	struct deadline *deadline;     /* slow requests are cut off (deadline.h) */
 	struct pending_list pending;
 	struct batch_list syncing;      /* committed, oldest first, waiting for the disk */
+	size_t n_syncing;               /* how many: a sync each, in flight */
 	struct event *sync_ev;
 	struct api_live *live;         /* event streams (api_live.c) */
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
@@ -417,6 +418,7 @@ batches_release(struct http *http)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	while ((b = TAILQ_FIRST(&http->syncing)) != NULL && b->sync <= synced) {
 		TAILQ_REMOVE(&http->syncing, b, entry);
+		http->n_syncing--;
 		api_metrics_commit_observed(&http->sync_stats, seconds_between(&b->committed, &now));
 		while ((p = TAILQ_FIRST(&b->replies)) != NULL) {
 			TAILQ_REMOVE(&b->replies, p, entry);
@@ -449,13 +451,14 @@ sync_cb(evutil_socket_t fd, short what, void *arg)
 	turn_end(http, TURN_SYNCED); /* what waited for this sync is committed, to be synced next */
 }
 
-/* Group commit. A commit's replies wait for the sync after it, and the sync thread does one
- * fdatasync at a time: a commit made while a sync is in flight waits for that sync to end
- * and for its own, however early it was made. So while a sync is in flight the turns go on
- * adding to one open transaction, committed when the sync ends (sync_cb) and synced next:
- * the same replies at the same time, and a commit (and the WAL pages it writes, each a whole
- * page for a few rows) for many more turns. COMMIT_WAIT_MAX_S bounds how long a transaction
- * stays open should a sync hang: past it, each turn commits as before. */
+/* Group commit. A commit's replies wait for the sync after it, and the sync threads do
+ * STORE_SYNC_THREADS fdatasyncs at a time: a commit made while that many are in flight waits
+ * for one of them to end and then for its own, however early it was made. So while they are
+ * all in flight the turns go on adding to one open transaction, committed when a sync ends
+ * (sync_cb) and synced next: the same replies at the same time, and a commit (and the WAL
+ * pages it writes, each a whole page for a few rows) for many more turns. COMMIT_WAIT_MAX_S
+ * bounds how long a transaction stays open should the syncs hang: past it, each turn commits
+ * as before. */
 #define COMMIT_WAIT_MAX_S 0.1
 
 /* Commits the open transaction, and answers once the commit is on disk. */
@@ -476,9 +479,9 @@ turn_end(struct http *http, enum turn_end by)
 		free(cause);
 		cause = NULL;
 	}
-	if (by != TURN_NOW && !TAILQ_EMPTY(&http->syncing) &&
+	if (by != TURN_NOW && http->n_syncing >= STORE_SYNC_THREADS &&
 	    seconds_between(&http->tx_began, &started) < COMMIT_WAIT_MAX_S)
-		goto out; /* committed when the sync in flight ends (sync_cb) */
+		goto out; /* committed when a sync in flight ends (sync_cb) */
 	if (store_commit(http->store, &cause) != 0) {
 		turn_fail(http, cause);
 		goto out;
@@ -500,6 +503,7 @@ turn_end(struct http *http, enum turn_end by)
 	http->n_turn_events = http->cap_turn_events = 0;
 	b->sync = store_sync_request(http->store);
 	TAILQ_INSERT_TAIL(&http->syncing, b, entry);
+	http->n_syncing++;
 	batches_release(http);
 out:
 	free(cause);

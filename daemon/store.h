@@ -24,17 +24,19 @@ void store_close(struct store *store);
  * inside the COMMIT that fills the WAL. 0 or -1. */
 int store_checkpoint_in_background(struct store *store, const char *path, char **cause);
 
-/* The daemon's: commits are synced by a thread of their own (store_sync.c), so the loop does
- * not wait for the disk. After each COMMIT, store_sync_request() gives the commit's number;
+/* The daemon's: commits are synced by threads of their own (store_sync.c), so the loop does
+ * not wait for the disk; up to STORE_SYNC_THREADS syncs are in flight at once. After each
+ * COMMIT, store_sync_request() gives the commit's number;
  * it is on disk once store_synced() says so (-1: a sync failed, nothing after it is known to
  * be on disk). store_sync_fd(), an eventfd, becomes readable when a sync has finished; its
  * reader drains it (one 8-byte read). Without the thread
  * a COMMIT is on disk when it returns, request gives 0 and synced says UINT64_MAX. */
+#define STORE_SYNC_THREADS 2
 int store_sync_in_background(struct store *store, const char *path, char **cause);
 int store_sync_fd(struct store *store);
 uint64_t store_sync_request(struct store *store);
 int store_synced(struct store *store, uint64_t *synced);
-/* Syncs what was asked for and ends the thread; commits are synced by COMMIT again. */
+/* Syncs what was asked for and ends the threads; commits are synced by COMMIT again. */
 void store_sync_stop(struct store *store);
 
 int store_begin(struct store *store, char **cause);

@@ -17,6 +17,13 @@
  * and when it starts the WAL over, so no frame can be checkpointed or overwritten before it
  * is synced. A failed sync leaves what the OS holds unknowable (the dirty pages may be gone):
  * the daemon stops without answering, like PostgreSQL does, and recovers from the disk.
+ *
+ * Two threads sync, so a commit made while one sync is in flight need not wait for it to end
+ * before its own begins: its sync starts at once, writes its pages while the other's device
+ * flush is under way, and its replies go out about one flush sooner. Syncs may end out of
+ * order; that is safe, as each covers every commit numbered before it began: a commit's
+ * number is taken after its frames are written, and fdatasync makes durable all that was
+ * written to the file before it was called.
  */
 #include "store.h"
 #include "store_impl.h"
@@ -33,54 +40,66 @@
 
 #include "log.h"
 
+struct store_syncer;
+
+struct sync_thread {
+	struct store_syncer *sy;
+	pthread_t thread;
+	int wal_fd;                     /* the thread's own descriptor of the WAL file */
+	int running;
+};
+
 struct store_syncer {
 	char *wal_path;
-	int wal_fd;                     /* the thread's own descriptor of the WAL file */
 	int notify_fd;                  /* an eventfd: readable when a sync has finished */
-	pthread_t thread;
+	struct sync_thread threads[STORE_SYNC_THREADS];
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	uint64_t requested, synced;     /* commit numbers */
+	uint64_t requested;             /* commit numbers: the last one taken, */
+	uint64_t begun;                 /* the last one a sync has begun for, */
+	uint64_t synced;                /* the last one on disk */
 	int failed, stopping;
 };
 
 /* The WAL file as it is now: reopened should it ever be another file than the one held. */
 static int
-wal_fd(struct store_syncer *sy)
+wal_fd(const char *path, int *fd)
 {
 	struct stat held, now;
 
-	if (sy->wal_fd >= 0 && (fstat(sy->wal_fd, &held) != 0 || stat(sy->wal_path, &now) != 0 ||
-				held.st_ino != now.st_ino || held.st_dev != now.st_dev)) {
-		close(sy->wal_fd);
-		sy->wal_fd = -1;
+	if (*fd >= 0 && (fstat(*fd, &held) != 0 || stat(path, &now) != 0 || held.st_ino != now.st_ino ||
+			 held.st_dev != now.st_dev)) {
+		close(*fd);
+		*fd = -1;
 	}
-	if (sy->wal_fd < 0)
-		sy->wal_fd = open(sy->wal_path, O_RDONLY | O_CLOEXEC);
-	return sy->wal_fd;
+	if (*fd < 0)
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd;
 }
 
 static void *
 run(void *arg)
 {
-	struct store_syncer *sy = arg;
+	struct sync_thread *th = arg;
+	struct store_syncer *sy = th->sy;
 	uint64_t target, one = 1;
 	int stop = 0, failed;
 
 	while (!stop) {
 		pthread_mutex_lock(&sy->lock);
-		while (sy->requested == sy->synced && !sy->stopping)
+		while (sy->requested == sy->begun && !sy->stopping)
 			pthread_cond_wait(&sy->wake, &sy->lock);
-		stop = sy->stopping && sy->requested == sy->synced;
-		target = sy->requested;
+		stop = sy->stopping && sy->requested == sy->begun;
+		target = sy->begun = sy->requested;
 		pthread_mutex_unlock(&sy->lock);
 		if (stop)
 			break;
-		failed = wal_fd(sy) < 0 || fdatasync(sy->wal_fd) != 0;
+		failed = wal_fd(sy->wal_path, &th->wal_fd) < 0 || fdatasync(th->wal_fd) != 0;
 		if (failed)
 			log_warn("store: syncing %s failed: %s", sy->wal_path, strerror(errno));
 		pthread_mutex_lock(&sy->lock);
-		sy->synced = target;
+		if (target > sy->synced)
+			sy->synced = target;
 		sy->failed |= failed;
 		pthread_mutex_unlock(&sy->lock);
 		if (write(sy->notify_fd, &one, sizeof(one)) != sizeof(one))
@@ -92,8 +111,9 @@ run(void *arg)
 static void
 syncer_free(struct store_syncer *sy)
 {
-	if (sy->wal_fd >= 0)
-		close(sy->wal_fd);
+	for (int i = 0; i < STORE_SYNC_THREADS; i++)
+		if (sy->threads[i].wal_fd >= 0)
+			close(sy->threads[i].wal_fd);
 	if (sy->notify_fd >= 0)
 		close(sy->notify_fd);
 	pthread_cond_destroy(&sy->wake);
@@ -110,7 +130,10 @@ store_sync_in_background(struct store *s, const char *path, char **cause)
 
 	if (sy == NULL || *store_syncer(s) != NULL)
 		goto out;
-	sy->wal_fd = -1;
+	for (int i = 0; i < STORE_SYNC_THREADS; i++) {
+		sy->threads[i].sy = sy;
+		sy->threads[i].wal_fd = -1;
+	}
 	pthread_mutex_init(&sy->lock, NULL);
 	pthread_cond_init(&sy->wake, NULL);
 	if (asprintf(&sy->wal_path, "%s-wal", path) < 0) {
@@ -119,7 +142,7 @@ store_sync_in_background(struct store *s, const char *path, char **cause)
 	}
 	sy->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	/* The WAL exists from the first read of a WAL database; the daemon has read it. */
-	if (sy->notify_fd < 0 || wal_fd(sy) < 0) {
+	if (sy->notify_fd < 0 || wal_fd(sy->wal_path, &sy->threads[0].wal_fd) < 0) {
 		if (cause != NULL && asprintf(cause, "%s: %s", sy->wal_path, strerror(errno)) < 0)
 			*cause = NULL;
 		goto out;
@@ -129,11 +152,18 @@ store_sync_in_background(struct store *s, const char *path, char **cause)
 			*cause = NULL;
 		goto out;
 	}
-	if (pthread_create(&sy->thread, NULL, run, sy) != 0) {
+	/* One thread will do, should the second not start. */
+	for (int i = 0; i < STORE_SYNC_THREADS && (i == 0 || sy->threads[i - 1].running); i++) {
+		struct sync_thread *th = &sy->threads[i];
+
+		th->running = pthread_create(&th->thread, NULL, run, th) == 0;
+		if (th->running)
+			pthread_setname_np(th->thread, "store-sync"); /* as top -H and ps -L show it */
+	}
+	if (!sy->threads[0].running) {
 		sqlite3_exec(store_db(s), "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 		goto out;
 	}
-	pthread_setname_np(sy->thread, "store-sync"); /* as top -H and ps -L show it */
 	*store_syncer(s) = sy;
 	sy = NULL;
 	rc = 0;
@@ -192,9 +222,11 @@ store_sync_stop(struct store *s)
 	/* Whatever was asked for is synced before the thread ends. */
 	pthread_mutex_lock(&sy->lock);
 	sy->stopping = 1;
-	pthread_cond_signal(&sy->wake);
+	pthread_cond_broadcast(&sy->wake);
 	pthread_mutex_unlock(&sy->lock);
-	pthread_join(sy->thread, NULL);
+	for (int i = 0; i < STORE_SYNC_THREADS; i++)
+		if (sy->threads[i].running)
+			pthread_join(sy->threads[i].thread, NULL);
 	sqlite3_exec(store_db(s), "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	syncer_free(sy);
 	*store_syncer(s) = NULL;
