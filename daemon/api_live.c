@@ -395,6 +395,41 @@ out:
 	return rc;
 }
 
+static int
+is_phone(const struct live_client *c)
+{
+	return c->kind == LIVE_TICKET;
+}
+
+/* Writes what the commits since the last flush told of an office: the frames and the
+ * congestion to each board at once, and to each phone its ticket if that changed. A ticket
+ * with a change not yet on disk waits: the commit that puts it there flushes again. A stream
+ * about to start is not among them: its snapshot holds what the frames say. */
+static void
+office_flush(struct api_live *live, int o, int64_t now)
+{
+	struct queue *q = http_queue(live->http);
+	struct live_client *c, *next;
+	char *congestion;
+
+	if (live->changed[o] && !TAILQ_EMPTY(&live->clients[o])) {
+		congestion = congestion_json(live, o, now);
+		if (congestion != NULL)
+			frame_add(live->outbox[o], live->next_id - 1, "congestion", congestion);
+		free(congestion);
+		office_send_frames(live, o, live->outbox[o], is_board);
+		for (c = TAILQ_FIRST(&live->clients[o]); c != NULL; c = next) {
+			struct queue_ticket *t = is_phone(c) && !c->snapshot_due ? queue_find_token(q, c->token_hash) : NULL;
+
+			next = TAILQ_NEXT(c, entry);
+			if (t != NULL && queue_ticket_committed(q, t) && ticket_update(live, c, now) != 0)
+				client_drop(c);
+		}
+	}
+	live->changed[o] = 0;
+	evbuffer_drain(live->outbox[o], evbuffer_get_length(live->outbox[o]));
+}
+
 static void
 snapshot(struct api_live *live, struct live_client *c, int has_after, uint64_t after_id, int64_t now)
 {
@@ -405,13 +440,19 @@ snapshot(struct api_live *live, struct live_client *c, int has_after, uint64_t a
 		ticket_update(live, c, now);
 }
 
-/* Snapshots held back while a turn was open, sent once it is committed. */
+/* Snapshots held back while a turn was open, sent once it is committed; the office's
+ * streams get what they are owed first, as the snapshots include it. */
 static void
 snapshots_due(struct api_live *live, int64_t now)
 {
 	for (int o = 0; o < live->n_offices; o++) {
 		struct live_client *c;
+		int due = 0;
 
+		TAILQ_FOREACH(c, &live->clients[o], entry)
+			due |= c->snapshot_due;
+		if (due)
+			office_flush(live, o, now);
 		TAILQ_FOREACH(c, &live->clients[o], entry)
 			if (c->snapshot_due)
 				snapshot(live, c, 0, 0, now);
@@ -485,6 +526,7 @@ stream_open(struct http_ctx *ctx, enum live_kind kind, int office, const uint8_t
 	c->office = office;
 	if (token_hash != NULL)
 		memcpy(c->token_hash, token_hash, RECORD_HASH_LEN);
+	office_flush(live, office, ctx->now); /* the others first: the snapshot holds what they are owed */
 	TAILQ_INSERT_TAIL(&live->clients[office], c, entry);
 	live->n_clients[office]++;
 	evhttp_connection_set_closecb(c->conn, client_closed, c);
@@ -545,12 +587,6 @@ out:
 
 /* --- after each commit --- */
 
-static int
-is_phone(const struct live_client *c)
-{
-	return c->kind == LIVE_TICKET;
-}
-
 void
 api_live_committed(struct http *http, const struct event_rec *events, size_t n)
 {
@@ -585,42 +621,17 @@ out:
 	return;
 }
 
-/* Writes what the commits since the last flush told: per office, the frames and the
- * congestion to each board at once, and to each phone its ticket if that changed. A ticket
- * with a change not yet on disk waits: the commit that puts it there flushes again. */
+/* Writes what the commits since the last flush told, every office's. */
 static void
 flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct api_live *live = arg;
-	struct queue *q = http_queue(live->http);
 	int64_t now = (int64_t)time(NULL);
 
 	(void)fd;
 	(void)what;
-	for (int o = 0; o < live->n_offices; o++) {
-		struct live_client *c, *next;
-		char *congestion;
-
-		if (!live->changed[o] || TAILQ_EMPTY(&live->clients[o])) {
-			live->changed[o] = 0;
-			evbuffer_drain(live->outbox[o], evbuffer_get_length(live->outbox[o]));
-			continue;
-		}
-		live->changed[o] = 0;
-		congestion = congestion_json(live, o, now);
-		if (congestion != NULL)
-			frame_add(live->outbox[o], live->next_id - 1, "congestion", congestion);
-		free(congestion);
-		office_send_frames(live, o, live->outbox[o], is_board);
-		evbuffer_drain(live->outbox[o], evbuffer_get_length(live->outbox[o]));
-		for (c = TAILQ_FIRST(&live->clients[o]); c != NULL; c = next) {
-			struct queue_ticket *t = is_phone(c) && !c->snapshot_due ? queue_find_token(q, c->token_hash) : NULL;
-
-			next = TAILQ_NEXT(c, entry);
-			if (t != NULL && queue_ticket_committed(q, t) && ticket_update(live, c, now) != 0)
-				client_drop(c);
-		}
-	}
+	for (int o = 0; o < live->n_offices; o++)
+		office_flush(live, o, now);
 }
 
 /* Keeps streams open through proxies, finds dead peers, and moves phones' estimates on. */
