@@ -113,6 +113,13 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX tickets_number ON tickets(day, office, service, seq) WHERE seq > 0;"
 	"DROP INDEX events_office_ts;"
 	"CREATE INDEX events_ts ON events(ts, office);",
+	/* → 8: the number rule's index by day, then number: a day's procedures number alike
+	 * (1, 2, 3, …), so a settle's new numbers go in together near the index's end. Led by the
+	 * office and procedure, each of a city's 49 offices and procedures put its few new rows on
+	 * a page of its own, splitting it as it filled: 0.36 WAL pages a ticket, now 0.12. The
+	 * index only enforces the rule (no query reads by it), and the rule is the same. */
+	"DROP INDEX tickets_number;"
+	"CREATE UNIQUE INDEX tickets_number ON tickets(day, seq, office, service) WHERE seq > 0;",
 };
 
 enum stmt {
