@@ -265,7 +265,8 @@ public_json(const struct event_rec *e)
 	return text;
 }
 
-/* A holder's ticket as GET /tickets/{token} shows it, or NULL when it has left memory. */
+/* A holder's ticket as GET /tickets/{token} shows it, or NULL when it has left memory or has
+ * a change not yet on disk (the commit that puts it there tells the streams again). */
 static char *
 ticket_json(struct api_live *live, const struct live_client *c, int64_t now, enum proto_state *state)
 {
@@ -273,7 +274,7 @@ ticket_json(struct api_live *live, const struct live_client *c, int64_t now, enu
 	struct queue_ticket *t = queue_find_token(q, c->token_hash);
 	char *text = NULL;
 
-	if (t == NULL)
+	if (t == NULL || !queue_ticket_committed(q, t))
 		goto out;
 	*state = queue_ticket_rec(t)->state;
 	text = queue_ticket_text(q, t, now);
@@ -402,13 +403,11 @@ is_phone(const struct live_client *c)
 }
 
 /* Writes what the commits since the last flush told of an office: the frames and the
- * congestion to each board at once, and to each phone its ticket if that changed. A ticket
- * with a change not yet on disk waits: the commit that puts it there flushes again. A stream
+ * congestion to each board at once, and to each phone its ticket if that changed. A stream
  * about to start is not among them: its snapshot holds what the frames say. */
 static void
 office_flush(struct api_live *live, int o, int64_t now)
 {
-	struct queue *q = http_queue(live->http);
 	struct live_client *c, *next;
 	char *congestion;
 
@@ -419,10 +418,8 @@ office_flush(struct api_live *live, int o, int64_t now)
 		free(congestion);
 		office_send_frames(live, o, live->outbox[o], is_board);
 		for (c = TAILQ_FIRST(&live->clients[o]); c != NULL; c = next) {
-			struct queue_ticket *t = is_phone(c) && !c->snapshot_due ? queue_find_token(q, c->token_hash) : NULL;
-
 			next = TAILQ_NEXT(c, entry);
-			if (t != NULL && queue_ticket_committed(q, t) && ticket_update(live, c, now) != 0)
+			if (is_phone(c) && !c->snapshot_due && ticket_update(live, c, now) != 0)
 				client_drop(c);
 		}
 	}

@@ -60,7 +60,6 @@ struct http {
 	struct deadline *deadline;     /* slow requests are cut off (deadline.h) */
 	struct pending_list pending;
 	struct batch_list syncing;      /* committed, oldest first, waiting for the disk */
-	size_t n_syncing;               /* how many: a sync each, in flight */
 	struct event *sync_ev;
 	struct api_live *live;         /* event streams (api_live.c) */
 	struct event_rec *turn_events;  /* events written in the open turn, published after COMMIT */
@@ -68,11 +67,11 @@ struct http {
 	struct http_commit_stats commit_stats, sync_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
 	/* Rollups (commit_cb): when a step last settled or folded, when the cells were last
-	 * folded, whether rows may be unfolded, whether the last step left a backlog, whether
-	 * the last fold of the cells did, whether rows are settled and the cells are next, and
-	 * the timer that folds them once the line goes quiet. */
+	 * folded to the end, whether rows may be unfolded, whether the last step left a backlog,
+	 * whether rows are settled and the cells are next, and the timer that folds them once
+	 * the line goes quiet. */
 	struct timespec folded_at, cells_at;
-	int unfolded, backlog, cells_backlog, settled;
+	int unfolded, backlog, settled;
 	struct event *fold_ev;
 	struct timespec tx_began;       /* when the open transaction began (group commit) */
 };
@@ -361,8 +360,7 @@ fold(struct http *http, long limit, char **cause)
 	int more;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (limit > 0 && (!http->settled || (!http->cells_backlog &&
-					     seconds_between(&http->cells_at, &now) < CELLS_EVERY_S))) {
+	if (limit > 0 && (!http->settled || seconds_between(&http->cells_at, &now) < CELLS_EVERY_S)) {
 		more = store_settle(http->store, limit, cause);
 		http->settled = more >= 0;
 		http->backlog = more > 0; /* more rows to settle soon */
@@ -370,8 +368,9 @@ fold(struct http *http, long limit, char **cause)
 		more = store_rollup_catch_up(http->store, http->config, limit > 0 ? CELLS_LIMIT : 0, cause);
 		http->settled = 0;
 		http->unfolded = more != 0;
-		http->backlog = http->cells_backlog = more > 0; /* the rest soon, settled first */
-		http->cells_at = now;
+		http->backlog = more > 0; /* the rest soon, settled first: the cells stay due */
+		if (more <= 0)
+			http->cells_at = now;
 	}
 	http->folded_at = now;
 	return more < 0 ? -1 : 0;
@@ -431,7 +430,6 @@ batches_release(struct http *http)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	while ((b = TAILQ_FIRST(&http->syncing)) != NULL && b->sync <= synced) {
 		TAILQ_REMOVE(&http->syncing, b, entry);
-		http->n_syncing--;
 		api_metrics_commit_observed(&http->sync_stats, seconds_between(&b->committed, &now));
 		while ((p = TAILQ_FIRST(&b->replies)) != NULL) {
 			TAILQ_REMOVE(&b->replies, p, entry);
@@ -474,6 +472,18 @@ sync_cb(evutil_socket_t fd, short what, void *arg)
  * as before. */
 #define COMMIT_WAIT_MAX_S 0.1
 
+/* Whether every sync thread has a commit of ours in flight: each batch waiting is one sync. */
+static int
+syncs_busy(const struct http *http)
+{
+	const struct batch *b;
+	int n = 0;
+
+	TAILQ_FOREACH(b, &http->syncing, entry)
+		n++;
+	return n >= STORE_SYNC_THREADS;
+}
+
 /* Commits the open transaction, and answers once the commit is on disk. */
 static void
 turn_end(struct http *http, enum turn_end by)
@@ -492,7 +502,7 @@ turn_end(struct http *http, enum turn_end by)
 		free(cause);
 		cause = NULL;
 	}
-	if (by != TURN_NOW && http->n_syncing >= STORE_SYNC_THREADS &&
+	if (by != TURN_NOW && syncs_busy(http) &&
 	    seconds_between(&http->tx_began, &started) < COMMIT_WAIT_MAX_S)
 		goto out; /* committed when a sync in flight ends (sync_cb) */
 	if (store_commit(http->store, &cause) != 0) {
@@ -516,7 +526,6 @@ turn_end(struct http *http, enum turn_end by)
 	http->n_turn_events = http->cap_turn_events = 0;
 	b->sync = store_sync_request(http->store);
 	TAILQ_INSERT_TAIL(&http->syncing, b, entry);
-	http->n_syncing++;
 	batches_release(http);
 out:
 	free(cause);
