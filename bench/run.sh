@@ -174,6 +174,16 @@ while [ "$round" -le "$REPEAT" ]; do
 	keep hello_p99 "$(field "$R/hello" hello p99_ms)"
 	keep hello_cpu "$(cat "$R/hello.cpu")"
 
+	# The same server with each reply held until its request's line is fdatasync'd, a turn's
+	# lines written together as madoguchid commits: what durability alone costs here.
+	start_server "$R/durable.log" "$HELLO" --listen 127.0.0.1:0 --durable "$R/durable.lines"
+	load "$R/durable" --mix hello=1
+	stop_server
+	rm -f "$R/durable.lines"
+	keep durable_rps "$(field "$R/durable" hello rps)"
+	keep durable_p99 "$(field "$R/durable" hello p99_ms)"
+	keep durable_cpu "$(cat "$R/durable.cpu")"
+
 	# Each figure on a fresh daemon and a fresh copy of the history: what one run leaves
 	# waiting (the issue run, tens of thousands of tickets) is no state to measure the next in.
 	daemon_start "$R" issue
@@ -228,6 +238,9 @@ echo "database: $DAYS days of history ($db_mib MiB), WAL, every reply after its 
 echo
 printf '%-34s %12s %8s %10s %8s  %s\n' figure median ratio target "srv cpu" verdict
 printf '%-34s %12.0f %8s %10s %7s%%  %s\n' "hello: requests/s" "$hello" 1.00 "" "$(median hello_cpu)" ""
+durable=$(median durable_rps)
+printf '%-34s %12.0f %8s %10s %7s%%  %s\n' "durable hello: requests/s" "$durable" "$(ratio "$durable" "$hello")" "" \
+	"$(median durable_cpu)" ""
 v=$(median issue_rps); r=$(ratio "$v" "$hello"); ok=$(verdict "$r" '>=' 0.30) || failed=1
 printf '%-34s %12.0f %8s %10s %7s%%  %s\n' "ticket issue: tickets/s" "$v" "$r" ">= 0.30" "$(median issue_cpu)" "$ok"
 v=$(median read_rps); r=$(ratio "$v" "$hello"); ok=$(verdict "$r" '>=' 0.60) || failed=1
@@ -238,7 +251,9 @@ v=$(sort -g "$WORK/fig.rss_mib" | tail -n 1); ok=$(verdict "$v" '<' 64) || faile
 printf '%-34s %12.1f %8s %10s %8s  %s\n' "peak RSS, year of history (MiB)" "$v" "" "< 64" "" "$ok"
 echo
 printf '%-34s %12.2f\n' "hello p99 (ms)" "$(median hello_p99)"
+printf '%-34s %12.2f\n' "durable hello p99 (ms)" "$(median durable_p99)"
 printf '%-34s %12.2f\n' "ticket issue p99 (ms)" "$(median issue_p99)"
+printf '%-34s %12s\n' "ticket issue ÷ durable hello" "$(ratio "$(median issue_rps)" "$durable")"
 printf '%-34s %12.2f\n' "status read p99 (ms)" "$(median read_p99)"
 printf '%-34s %12.0f\n' "mix: requests/s" "$(median mix_rps)"
 printf '%-34s %12.2f  %.2f  %.2f\n' "mix p99 issue / call / read (ms)" "$(median mix_issue_p99)" "$(median mix_call_p99)" \
