@@ -1,6 +1,6 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: installs what is missing, then builds and runs
-#   1. every suite (unit, integration, browser, printer, kiosk) on a normal build,
+#   1. every suite (unit, integration, browser, printer, kiosk, bench) on a normal build,
 #   2. the unit and integration suites again under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the unit suite, and the integration suite's daemons, under valgrind,
 #   4. each libFuzzer harness for a bounded time over its corpus.
