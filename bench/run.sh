@@ -160,6 +160,19 @@ median() {
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# hello_figures NAME [ARGS…]: madoguchi-hello with ARGS under the hello load, its figures kept
+# as NAME_rps, NAME_p99 and NAME_cpu.
+hello_figures() {
+	name=$1
+	shift
+	start_server "$R/$name.log" "$HELLO" --listen 127.0.0.1:0 "$@"
+	load "$R/$name" --mix hello=1
+	stop_server
+	keep "${name}_rps" "$(field "$R/$name" hello rps)"
+	keep "${name}_p99" "$(field "$R/$name" hello p99_ms)"
+	keep "${name}_cpu" "$(cat "$R/$name.cpu")"
+}
+
 # --- the rounds ---
 round=1
 while [ "$round" -le "$REPEAT" ]; do
@@ -167,22 +180,10 @@ while [ "$round" -le "$REPEAT" ]; do
 	R=$WORK/r$round
 	mkdir -p "$R"
 
-	start_server "$R/hello.log" "$HELLO" --listen 127.0.0.1:0
-	load "$R/hello" --mix hello=1
-	stop_server
-	keep hello_rps "$(field "$R/hello" hello rps)"
-	keep hello_p99 "$(field "$R/hello" hello p99_ms)"
-	keep hello_cpu "$(cat "$R/hello.cpu")"
-
+	hello_figures hello
 	# The same server with each reply held until its request's line is fdatasync'd, a turn's
 	# lines written together as madoguchid commits: what durability alone costs here.
-	start_server "$R/durable.log" "$HELLO" --listen 127.0.0.1:0 --durable "$R/durable.lines"
-	load "$R/durable" --mix hello=1
-	stop_server
-	rm -f "$R/durable.lines"
-	keep durable_rps "$(field "$R/durable" hello rps)"
-	keep durable_p99 "$(field "$R/durable" hello p99_ms)"
-	keep durable_cpu "$(cat "$R/durable.cpu")"
+	hello_figures durable --durable "$R/durable.lines"
 
 	# Each figure on a fresh daemon and a fresh copy of the history: what one run leaves
 	# waiting (the issue run, tens of thousands of tickets) is no state to measure the next in.

@@ -204,12 +204,15 @@ durable_new(struct event_base *base, struct hello *h, const char *path)
 
 	if (d == NULL)
 		goto out;
-	d->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-	d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->wake, NULL);
-	if (d->fd < 0 || d->notify_fd < 0) {
+	d->notify_fd = -1;
+	if ((d->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600)) < 0) {
 		fprintf(stderr, "madoguchi-hello: --durable %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	if ((d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		perror("madoguchi-hello: eventfd");
 		goto fail;
 	}
 	d->turn_ev = event_new(base, -1, 0, durable_turn, d);

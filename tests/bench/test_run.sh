@@ -6,7 +6,7 @@
 set -u
 BUILD=$1
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$(mktemp -d "${TMPDIR:-/tmp}/madoguchi-bench-test.XXXXXX")
+OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT INT TERM
 
 BENCH_DURATION=1 BENCH_REPEAT=1 BENCH_DAYS=3 BENCH_PER_DAY=20 BENCH_REPORTS=0 BENCH_SSE=10 \
