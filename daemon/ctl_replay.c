@@ -145,6 +145,7 @@ read_rows(struct replay *r, const char *text, size_t len)
 		fprintf(stderr, "madoguchictl: out of memory\n");
 		return -1;
 	}
+	eventlog_reader_resolve(reader, &(struct eventlog_resolver){ config_service_letter, r->config });
 	while ((got = eventlog_reader_next(reader, &row, &line, &cause)) != 0) {
 		if (got < 0) {
 			fprintf(stderr, "%s:%d: %s\n", r->file, line, cause != NULL ? cause : "invalid line");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -855,6 +856,18 @@ config_service(const struct config *config, const char *letter_or_code)
 			found = &config->services[i];
 out:
 	return found;
+}
+
+char
+config_service_letter(const void *config, const char *code)
+{
+	const struct config *c = config;
+	char letter = 0;
+
+	for (int i = 0; i < 26 && letter == 0; i++)
+		if (c->services[i].letter != 0 && strcasecmp(c->services[i].code, code) == 0)
+			letter = c->services[i].letter;
+	return letter;
 }
 
 const struct config_counter *

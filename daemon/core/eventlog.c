@@ -29,6 +29,7 @@ struct eventlog_reader {
 	const char *p, *end;
 	int line;
 	int header_done;
+	struct eventlog_resolver resolver;
 };
 
 /* The fields of one line, unquoted, each NUL-terminated. */
@@ -215,29 +216,64 @@ out:
 	return rc;
 }
 
-/* "A" for ticket events; "A|H" (or "AH", or empty when the counter closes) for counter events. */
+/* One item of the service field: a letter ("A", "a"), letters run together ("AH", upper
+ * case only), or a procedure's code the resolver knows ("certificates"). Appends what it names
+ * to services (once each); 0, or -1 when it names nothing. */
 static int
-parse_services(const char *text, int counter_event, char *services, char **cause)
+add_service_item(const char *item, size_t len, const struct eventlog_resolver *resolver, char *services)
 {
-	size_t n = 0;
+	char code[FIELD_MAX], letter = 0;
+	int letters = len > 0, rc = -1;
+
+	for (size_t i = 0; i < len && letters; i++)
+		letters = (item[i] >= 'A' && item[i] <= 'Z') || (len == 1 && item[i] >= 'a' && item[i] <= 'z');
+	memcpy(code, item, len);
+	code[len] = '\0';
+	if (!letters && len > 1 && resolver != NULL && resolver->resolve != NULL)
+		letter = resolver->resolve(resolver->ctx, code);
+	if (letter >= 'A' && letter <= 'Z') {
+		code[0] = letter;
+		code[1] = '\0';
+		letters = 1;
+		len = 1;
+	}
+	for (size_t i = 0; i < len && letters; i++) {
+		char c = code[i] >= 'a' && code[i] <= 'z' ? (char)(code[i] - 'a' + 'A') : code[i];
+
+		if (strchr(services, c) == NULL)
+			strncat(services, &c, 1);
+	}
+	if (letters)
+		rc = 0;
+	return rc;
+}
+
+/* "A" (or the procedure's code) for ticket events; "A|H" (or "AH", or codes joined by '|', or
+ * empty when the counter closes) for counter events. */
+static int
+parse_services(const char *text, int counter_event, const struct eventlog_resolver *resolver, char *services,
+	       char **cause)
+{
+	const char *p = text, *codes = resolver != NULL && resolver->resolve != NULL ? " or codes" : "";
 	int rc = -1;
 
-	for (const char *p = text; *p != '\0'; p++) {
-		char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+	services[0] = '\0';
+	while (*p != '\0') {
+		size_t len = counter_event ? strcspn(p, "| ") : strlen(p);
 
-		if (counter_event && (c == '|' || c == ' '))
-			continue;
-		if (c < 'A' || c > 'Z') {
-			cause_set(cause, "service: \"%s\" is not %s", text,
-				  counter_event ? "procedure letters joined by '|'" : "one procedure letter");
+		if (len > 0 && add_service_item(p, len, resolver, services) != 0) {
+			if (counter_event)
+				cause_set(cause, "service: \"%s\" is not procedure letters%s joined by '|'", text, codes);
+			else
+				cause_set(cause, "service: \"%s\" is not one procedure letter%s", text,
+					  codes[0] != '\0' ? " or code" : "");
 			goto out;
 		}
-		if (strchr(services, c) != NULL)
-			continue;
-		services[n++] = c;
-		services[n] = '\0';
+		p += len;
+		if (*p != '\0')
+			p++; /* the separator */
 	}
-	if (!counter_event && n != 1) {
+	if (!counter_event && strlen(services) != 1) {
 		cause_set(cause, "service: want one procedure letter, got \"%s\"", text);
 		goto out;
 	}
@@ -271,8 +307,9 @@ out:
 	return rc;
 }
 
-int
-eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char **cause)
+static int
+parse_line(const char *line, size_t len, const struct eventlog_resolver *resolver, struct eventlog_row *row,
+	   char **cause)
 {
 	struct fields f;
 	int counter_event, rc = -1;
@@ -291,7 +328,7 @@ eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char
 	}
 	counter_event = eventlog_kind_is_counter(row->kind);
 	if (parse_time(f.text[F_TS], &row->ts, cause) != 0 || parse_office(f.text[F_OFFICE], row->office, cause) != 0 ||
-	    parse_services(f.text[F_SERVICE], counter_event, row->services, cause) != 0 ||
+	    parse_services(f.text[F_SERVICE], counter_event, resolver, row->services, cause) != 0 ||
 	    parse_counter(f.text[F_COUNTER], counter_event, &row->counter, cause) != 0)
 		goto out;
 	if (counter_event && f.text[F_TICKET][0] != '\0') {
@@ -316,6 +353,12 @@ eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char
 	rc = 0;
 out:
 	return rc;
+}
+
+int
+eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char **cause)
+{
+	return parse_line(line, len, NULL, row, cause);
 }
 
 /* A field that needs quotes in CSV. */
@@ -415,6 +458,12 @@ out:
 }
 
 void
+eventlog_reader_resolve(struct eventlog_reader *r, const struct eventlog_resolver *resolver)
+{
+	r->resolver = *resolver;
+}
+
+void
 eventlog_reader_free(struct eventlog_reader *r)
 {
 	free(r);
@@ -449,7 +498,7 @@ eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *l
 			cause_set(cause, "the line holds a NUL byte");
 			rc = -1;
 		} else {
-			rc = eventlog_parse_line(start, len, row, cause) == 0 ? 1 : -1;
+			rc = parse_line(start, len, &r->resolver, row, cause) == 0 ? 1 : -1;
 		}
 		break;
 	}

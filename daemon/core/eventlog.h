@@ -9,7 +9,9 @@
  *
  * ts is RFC 3339 with an offset (or Z; fractions of a second are dropped). For counter events
  * `ticket` is empty and `service` lists the letters the counter serves joined by '|'; for
- * ticket events `service` is one letter. Fields may be quoted as RFC 4180 allows ("A|H").
+ * ticket events `service` is one letter. A reader given a resolver also reads procedure codes
+ * in their place ("certificates", "certificates|mynumber"), as logs that name a procedure the
+ * way the API does ("service": code, "letter": letter) have it. Fields may be quoted as RFC 4180 allows ("A|H").
  * Lines may end in CRLF; blank lines are skipped; a UTF-8 byte-order mark is ignored.
  * `recalled` and `requeued` (the daemon's own events) are read as well, beyond CONTRACT.md's ten.
  */
@@ -67,9 +69,17 @@ int eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, 
  * time is written in Japan's offset (+09:00). */
 int eventlog_format(const struct eventlog_row *row, char *buf, size_t size);
 
+/* Names a procedure's letter from its code ("certificates" → 'A'), 0 when no procedure has it. */
+struct eventlog_resolver {
+	char (*resolve)(const void *ctx, const char *code);
+	const void *ctx;
+};
+
 /* Reads a whole log held in memory. The text is borrowed and must outlive the reader. */
 struct eventlog_reader;
 int eventlog_reader_new(const char *text, size_t len, struct eventlog_reader **out);
+/* From now on the service field may hold codes too, read as their letters. */
+void eventlog_reader_resolve(struct eventlog_reader *r, const struct eventlog_resolver *resolver);
 void eventlog_reader_free(struct eventlog_reader *r);
 /* The next row: 1 and *row, 0 at the end, or -1 with *cause for a bad line (the header
  * included); reading may go on after -1. *line is the 1-based line number of the row or error. */

@@ -101,6 +101,27 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(lines, ['A-001,0,25'])
         self.assertEqual(m.group(1), '1')
 
+    def test_procedure_codes_read_as_their_letters(self):
+        # A log that names procedures by code, as the API's "service" does, replays exactly as
+        # the same log with letters; a code the configuration lacks is a bad line.
+        def day(a, h, both):
+            return self.log(HEADER +
+                            '2026-06-10T09:00:00+09:00,naka,%s,,counter_open,1\n' % both +
+                            '2026-06-10T09:00:00+09:00,naka,%s,A-001,issued,\n' % a +
+                            '2026-06-10T09:00:10+09:00,naka,%s,A-001,called,1\n' % a +
+                            '2026-06-10T09:00:20+09:00,naka,%s,H-001,issued,\n' % h +
+                            '2026-06-10T09:05:00+09:00,naka,%s,A-001,done,1\n' % a +
+                            '2026-06-10T09:05:30+09:00,naka,%s,H-001,called,1\n' % h,
+                            '%s.csv' % a)
+        letters = self.ok(day('A', 'H', 'A|H'))
+        codes = self.ok(day('certificates', 'Mynumber', '"certificates | mynumber"'))
+        self.assertEqual(codes[0], letters[0])
+        self.assertEqual(codes[1].group(0), letters[1].group(0))
+        self.assertEqual(codes[2], '')
+        out = self.replay(day('certs', 'H', 'A|H'))
+        self.assertEqual(out.returncode, 1)
+        self.assertIn(':3: service: "certs" is not one procedure letter or code', out.stderr)
+
     def test_inconsistent_rows_are_warned_and_skipped(self):
         path = self.log(HEADER +
                         '2026-06-10T09:00:00+09:00,naka,A|H,,counter_open,1\n'

@@ -177,6 +177,64 @@ reader_numbers_lines(void **state)
 	eventlog_reader_free(r);
 }
 
+/* A stand-in for config_service_letter(): two procedures, by code. */
+static char
+resolve_two(const void *ctx, const char *code)
+{
+	(void)ctx;
+	return strcmp(code, "certificates") == 0 ? 'A' : strcmp(code, "mynumber") == 0 ? 'H' : 0;
+}
+
+/* With a resolver, procedure codes read as their letters, alone or joined with letters; a code it
+ * does not know is refused with the field named, and without one codes are refused as before. */
+static void
+reader_resolves_codes(void **state)
+{
+	const char *text = EVENTLOG_HEADER "\n"
+			   "2026-03-30T08:45:00+09:00,naka,certificates|mynumber,,counter_open,1\n"
+			   "2026-03-30T08:45:00+09:00,naka,\"B | mynumber\",,counter_open,2\n"
+			   "2026-03-30T08:46:00+09:00,naka,certificates,A-001,issued,\n"
+			   "2026-03-30T08:46:00+09:00,naka,h,H-001,issued,\n"
+			   "2026-03-30T08:47:00+09:00,naka,certs,A-002,issued,\n"
+			   "2026-03-30T08:47:00+09:00,naka,certificates|mynumber,A-003,issued,\n"
+			   "2026-03-30T08:48:00+09:00,naka,moving,,counter_open,3\n";
+	static const char *const services[] = { "AH", "BH", "A", "H" };
+	struct eventlog_resolver resolver = { resolve_two, NULL };
+	struct eventlog_reader *r = NULL;
+	struct eventlog_row row;
+	char *cause = NULL;
+	int line = 0;
+
+	(void)state;
+	assert_int_equal(eventlog_reader_new(text, strlen(text), &r), 0);
+	eventlog_reader_resolve(r, &resolver);
+	for (int i = 0; i < 4; i++) {
+		if (eventlog_reader_next(r, &row, &line, &cause) != 1)
+			fail_msg("line %d: %s", line, cause);
+		assert_string_equal(row.services, services[i]);
+	}
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
+	assert_int_equal(line, 6);
+	assert_string_equal(cause, "service: \"certs\" is not one procedure letter or code");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
+	assert_non_null(strstr(cause, "is not one procedure letter or code"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
+	assert_string_equal(cause, "service: \"moving\" is not procedure letters or codes joined by '|'");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 0);
+	eventlog_reader_free(r);
+
+	text = "2026-03-30T08:46:00+09:00,naka,certificates,A-001,issued,";
+	assert_int_equal(eventlog_parse_line(text, strlen(text), &row, &cause), -1);
+	assert_string_equal(cause, "service: \"certificates\" is not one procedure letter");
+	free(cause);
+}
+
 static void
 reader_header_and_empty(void **state)
 {
@@ -282,6 +340,7 @@ main(void)
 		cmocka_unit_test(parse_good),	      cmocka_unit_test(parse_bad),
 		cmocka_unit_test(parse_respects_len), cmocka_unit_test(header),
 		cmocka_unit_test(reader_numbers_lines), cmocka_unit_test(reader_header_and_empty),
+		cmocka_unit_test(reader_resolves_codes),
 		cmocka_unit_test(format_round_trip),  cmocka_unit_test(format_exact),
 		cmocka_unit_test(kinds),
 	};
