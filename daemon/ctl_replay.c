@@ -196,6 +196,212 @@ sort_rows(struct replay *r)
 	free(lines);
 }
 
+/* A visit's row within one second of the log, to be put in the order the visit lived it. */
+struct member {
+	const struct eventlog_row *row;
+	int line;
+	size_t pos;  /* its place in the log, after sorting by time */
+	int rank;
+};
+
+static int
+visit_cmp(const struct member *x, const struct member *y)
+{
+	int c = strcmp(x->row->office, y->row->office);
+
+	return c != 0 ? c : strcmp(x->row->ticket, y->row->ticket);
+}
+
+static int
+by_visit(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c = visit_cmp(x, y);
+
+	return c != 0 ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int
+by_rank(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	return x->rank != y->rank ? (x->rank > y->rank) - (x->rank < y->rank) : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Issued, called, serving, how it ended; after a transfer in the same second, the next
+ * procedure's rows (another letter than the transferred row's) come after it. */
+static void
+rank_visit(struct member *m, size_t n)
+{
+	static const int ranks[EVENTLOG_KIND_COUNT] = {
+		[EVENTLOG_ISSUED] = 0,	     [EVENTLOG_CALLED] = 1,	[EVENTLOG_RECALLED] = 2,
+		[EVENTLOG_SERVING] = 3,	     [EVENTLOG_REQUEUED] = 3,	[EVENTLOG_DONE] = 4,
+		[EVENTLOG_NO_SHOW] = 4,	     [EVENTLOG_CANCELLED] = 4,	[EVENTLOG_TRANSFERRED] = 4,
+	};
+	const char *from = NULL;
+
+	for (size_t k = 0; k < n && from == NULL; k++)
+		if (m[k].row->kind == EVENTLOG_TRANSFERRED)
+			from = m[k].row->services;
+	for (size_t k = 0; k < n; k++)
+		m[k].rank = (from != NULL && strcmp(m[k].row->services, from) != 0 ? 8 : 0) + ranks[m[k].row->kind];
+}
+
+/* A log written newest first is read oldest first, so that rows of one second keep their
+ * order in time too. */
+static void
+oldest_first(struct replay *r)
+{
+	size_t up = 0, down = 0;
+
+	for (size_t i = 1; i < r->n_rows; i++) {
+		up += r->rows[i].ts > r->rows[i - 1].ts;
+		down += r->rows[i].ts < r->rows[i - 1].ts;
+	}
+	for (size_t i = 0, j = r->n_rows; down > up && i + 1 < j; i++, j--) {
+		struct eventlog_row row = r->rows[i];
+		int line = r->lines[i];
+
+		r->rows[i] = r->rows[j - 1];
+		r->lines[i] = r->lines[j - 1];
+		r->rows[j - 1] = row;
+		r->lines[j - 1] = line;
+	}
+}
+
+/* Where a row goes within its second: counters open first and pause or close last, so a
+ * counter that opens calls and one that closes has finished; tickets in between. */
+static int
+second_part(const struct eventlog_row *row)
+{
+	return row->kind == EVENTLOG_COUNTER_OPEN ? 0 : eventlog_kind_is_counter(row->kind) ? 2 : 1;
+}
+
+static int
+ends_stay(enum eventlog_kind kind)
+{
+	return kind == EVENTLOG_DONE || kind == EVENTLOG_NO_SHOW || kind == EVENTLOG_CANCELLED ||
+	       kind == EVENTLOG_TRANSFERRED;
+}
+
+static int
+same_visit(const struct eventlog_row *a, const struct eventlog_row *b)
+{
+	return strcmp(a->office, b->office) == 0 && strcmp(a->ticket, b->ticket) == 0;
+}
+
+/* A counter that ends one stay and calls the next in the same second (one press of "next"
+ * does both) ended it first: the end moves before the call, when nothing else of its visit
+ * lies between. */
+static void
+ends_before_calls(struct replay *r, size_t lo, size_t hi)
+{
+	for (size_t p = lo; p < hi; p++) {
+		const struct eventlog_row *call = &r->rows[p];
+		size_t q = p + 1;
+
+		if (call->kind != EVENTLOG_CALLED || call->counter == 0)
+			continue;
+		while (q < hi && !(ends_stay(r->rows[q].kind) && r->rows[q].counter == call->counter &&
+				   strcmp(r->rows[q].office, call->office) == 0 && !same_visit(&r->rows[q], call)))
+			q++;
+		for (size_t k = p; q < hi && k < q; k++)
+			if (same_visit(&r->rows[k], &r->rows[q]))
+				q = hi;
+		if (q < hi) {
+			struct eventlog_row end = r->rows[q];
+			int line = r->lines[q];
+
+			memmove(r->rows + p + 1, r->rows + p, (q - p) * sizeof(*r->rows));
+			memmove(r->lines + p + 1, r->lines + p, (q - p) * sizeof(*r->lines));
+			r->rows[p] = end;
+			r->lines[p] = line;
+		}
+	}
+}
+
+/* Within one second (a log keeps no finer time, or lists a second's rows in any order: by
+ * ticket, by event name), counters open first and close last, each visit's rows go in the
+ * order the visit lived them, in the places its rows held, and a counter's stay ends before
+ * its next call; rows of different visits otherwise keep their order. */
+static void
+order_seconds(struct replay *r)
+{
+	struct member *m = NULL;
+	struct eventlog_row *rows = NULL;
+	int *lines = NULL;
+	size_t *places = NULL, cap = 0, cap_rows = 0, cap_lines = 0, cap_places = 0;
+
+	for (size_t lo = 0, hi; lo < r->n_rows; lo = hi) {
+		size_t n = 0, k = lo;
+
+		for (hi = lo + 1; hi < r->n_rows && r->rows[hi].ts == r->rows[lo].ts; hi++)
+			;
+		m = grow(m, &cap, hi - lo, sizeof(*m));
+		rows = grow(rows, &cap_rows, hi - lo, sizeof(*rows));
+		lines = grow(lines, &cap_lines, hi - lo, sizeof(*lines));
+		places = grow(places, &cap_places, hi - lo, sizeof(*places));
+		memcpy(rows, r->rows + lo, (hi - lo) * sizeof(*rows));
+		memcpy(lines, r->lines + lo, (hi - lo) * sizeof(*lines));
+		for (int part = 0; part < 3; part++) {
+			for (size_t i = 0; i < hi - lo; i++) {
+				if (second_part(&rows[i]) != part)
+					continue;
+				if (part == 1)
+					m[n++] = (struct member){ &rows[i], lines[i], k, 0 };
+				r->rows[k] = rows[i];
+				r->lines[k++] = lines[i];
+			}
+		}
+		qsort(m, n, sizeof(*m), by_visit);
+		for (size_t a = 0, b; a < n; a = b) {
+			for (b = a + 1; b < n && visit_cmp(&m[b], &m[a]) == 0; b++)
+				;
+			if (b - a < 2)
+				continue;
+			for (size_t j = a; j < b; j++)
+				places[j - a] = m[j].pos;
+			rank_visit(m + a, b - a);
+			qsort(m + a, b - a, sizeof(*m), by_rank);
+			for (size_t j = a; j < b; j++) {
+				r->rows[places[j - a]] = *m[j].row;
+				r->lines[places[j - a]] = m[j].line;
+			}
+		}
+		ends_before_calls(r, lo, hi);
+	}
+	free(m);
+	free(rows);
+	free(lines);
+	free(places);
+}
+
+/* Counters the log uses beyond the configuration's: the office has them, so replay adds them,
+ * serving every procedure the office offers until a counter row of the log says otherwise. */
+static void
+extend_counters(struct replay *r)
+{
+	int before[CONFIG_MAX_OFFICES];
+
+	for (int k = 0; k < r->config->n_offices; k++)
+		before[k] = r->config->offices[k].n_counters;
+	for (size_t i = 0; i < r->n_rows; i++) {
+		int k = config_office_index(r->config, r->rows[i].office);
+		struct config_office *o = k >= 0 && r->rows[i].counter <= CONFIG_MAX_COUNTERS ? &r->config->offices[k] : NULL;
+
+		for (; o != NULL && o->n_counters < r->rows[i].counter; o->n_counters++) {
+			o->counters[o->n_counters].number = o->n_counters + 1;
+			memcpy(o->counters[o->n_counters].services, o->services, sizeof(o->services));
+		}
+	}
+	for (int k = 0; k < r->config->n_offices; k++)
+		if (r->config->offices[k].n_counters > before[k])
+			fprintf(stderr, "%s: note: %s's counters %d to %d are not in the configuration; replayed as "
+					"serving all its procedures unless the log says otherwise\n",
+				r->file, r->config->offices[k].code, before[k] + 1, r->config->offices[k].n_counters);
+}
+
 /* --- visits by office, day and label --- */
 
 static uint64_t
@@ -208,13 +414,16 @@ hash(const char *s)
 	return h;
 }
 
+/* A visit is its label on an office's business day; with_service, its stay in the row's
+ * procedure. Systems that number each procedure's tickets alike ("001" for certificates and
+ * for moves) write one label for two visits: the procedure tells them apart. */
 static void
-visit_key(const struct eventlog_row *row, char *key, size_t size)
+visit_key(const struct eventlog_row *row, int with_service, char *key, size_t size)
 {
 	char day[11];
 
 	calendar_format(calendar_business_day(row->ts), day);
-	snprintf(key, size, "%s\x1f%s\x1f%s", row->office, day, row->ticket);
+	snprintf(key, size, "%s\x1f%s\x1f%s\x1f%s", row->office, day, row->ticket, with_service ? row->services : "");
 }
 
 /* The slot for key: the one holding it, or the empty one where it would go. */
@@ -247,31 +456,43 @@ slot_of(struct replay *r, const char *key)
 }
 
 static struct stay *
-stay_of(struct replay *r, const struct eventlog_row *row)
+stay_find(struct replay *r, const struct eventlog_row *row, int with_service)
 {
-	char key[EVENTLOG_CODE_MAX + EVENTLOG_TICKET_MAX + 16];
+	char key[EVENTLOG_CODE_MAX + EVENTLOG_TICKET_MAX + 48];
 	struct slot *s;
 
-	visit_key(row, key, sizeof(key));
+	visit_key(row, with_service, key, sizeof(key));
 	s = slot_of(r, key);
 	return s->key != NULL ? &r->stays[s->stay] : NULL;
+}
+
+/* The row's stay: the visit's in the row's procedure, else the visit's latest (a log may name
+ * another procedure on a ticket's later rows). */
+static struct stay *
+stay_of(struct replay *r, const struct eventlog_row *row)
+{
+	struct stay *s = stay_find(r, row, 1);
+
+	return s != NULL ? s : stay_find(r, row, 0);
 }
 
 static void
 stay_put(struct replay *r, const struct eventlog_row *row, size_t stay)
 {
-	char key[EVENTLOG_CODE_MAX + EVENTLOG_TICKET_MAX + 16];
+	char key[EVENTLOG_CODE_MAX + EVENTLOG_TICKET_MAX + 48];
 	struct slot *s;
 
-	visit_key(row, key, sizeof(key));
-	s = slot_of(r, key);
-	if (s->key == NULL) {
-		s->key = strdup(key);
-		if (s->key == NULL)
-			abort();
-		r->n_slots++;
+	for (int with_service = 0; with_service <= 1; with_service++) {
+		visit_key(row, with_service, key, sizeof(key));
+		s = slot_of(r, key);
+		if (s->key == NULL) {
+			s->key = strdup(key);
+			if (s->key == NULL)
+				abort();
+			r->n_slots++;
+		}
+		s->stay = stay;
 	}
-	s->stay = stay;
 }
 
 /* A transfer in the log is "transferred" then "issued" for the same visit in its next
@@ -288,7 +509,9 @@ link_transfers(struct replay *r)
 	for (size_t i = 0; i < r->n_rows; i++) {
 		if (r->rows[i].kind != EVENTLOG_TRANSFERRED)
 			continue;
-		for (size_t j = i + 1; j < r->n_rows; j++) {
+		/* The next ticket comes the same day: a visit whose label never comes back is not
+		 * looked for through the rest of the log. */
+		for (size_t j = i + 1; j < r->n_rows && r->rows[j].ts - r->rows[i].ts < 86400; j++) {
 			const struct eventlog_row *a = &r->rows[i], *b = &r->rows[j];
 
 			if (strcmp(a->ticket, b->ticket) != 0 || strcmp(a->office, b->office) != 0)
@@ -413,7 +636,7 @@ static void
 do_issued(struct replay *r, size_t i)
 {
 	const struct eventlog_row *row = &r->rows[i];
-	struct stay *s = stay_of(r, row);
+	struct stay *s = stay_find(r, row, 1);
 	struct queue_ticket *t = NULL;
 	uint8_t token[RECORD_HASH_LEN];
 	char letter[2] = { row->services[0], '\0' };
@@ -440,12 +663,14 @@ out:
 	return;
 }
 
-/* A counter a call can use: the row's, or for a log without one, a free counter serving it. */
+/* A counter a call can use: the row's, or for a log without one, a free counter serving it, or
+ * when none is free the one whose stay began longest ago (the likeliest to have ended). */
 static int
 call_counter(struct replay *r, const struct eventlog_row *row, char service)
 {
 	const struct config_office *o = config_office(r->config, row->office);
 	int counter = row->counter, fallback = 0;
+	int64_t oldest = INT64_MAX;
 
 	for (int k = 1; counter == 0 && o != NULL && k <= o->n_counters; k++) {
 		enum proto_counter_state state;
@@ -455,29 +680,40 @@ call_counter(struct replay *r, const struct eventlog_row *row, char service)
 		if (queue_counter_state(r->q, row->office, k, &state, services, &current) != 0 ||
 		    strchr(services, service) == NULL)
 			continue;
-		if (fallback == 0)
-			fallback = k;
-		if (current == NULL)
+		if (current == NULL) {
 			counter = k;
+		} else if (queue_ticket_rec(current)->called_at < oldest) {
+			oldest = queue_ticket_rec(current)->called_at;
+			fallback = k;
+		}
 	}
 	return counter != 0 ? counter : fallback;
 }
 
-/* What a counter still holds is finished before it calls again: a log may skip the steps. */
+/* What a counter still holds is finished before it calls again: a log may skip the steps (one
+ * with only "issued" and "called" rows never says when a stay ended). The stay is learned
+ * only when the counter cannot have sat idle before this call, the ticket it calls having
+ * waited since before the stay began: otherwise the time between the calls may hold as much
+ * idleness (a quiet hour, lunch) as service, and the stay ends unlearned. */
 static void
-counter_clear(struct replay *r, const char *office, int counter, int64_t now)
+counter_clear(struct replay *r, const char *office, int counter, int64_t waiting_since, int64_t now)
 {
 	enum proto_counter_state state;
 	struct queue_ticket *current = NULL;
 	const struct ticket_rec *rec;
+	int idle;
 
 	if (queue_counter_state(r->q, office, counter, &state, NULL, &current) != 0 || current == NULL)
 		goto out;
 	rec = queue_ticket_rec(current);
+	idle = waiting_since > (rec->started_at > 0 ? rec->started_at : rec->called_at);
 	if (rec->state == PROTO_CALLED)
 		queue_start(r->q, office, rec->id, 0, now, &current, NULL);
 	queue_done(r->q, office, rec->id, 0, now, &current, NULL);
-	learn(r);
+	if (idle)
+		queue_changes_clear(r->q);
+	else
+		learn(r);
 out:
 	return;
 }
@@ -508,7 +744,7 @@ do_called(struct replay *r, size_t i)
 		warn(r, r->lines[i], "ticket %s was %s; counted from its first call", row->ticket, proto_state_name(state));
 		goto out;
 	}
-	counter_clear(r, row->office, counter, row->ts);
+	counter_clear(r, row->office, counter, s->issued, row->ts);
 	if (queue_call_id(r->q, row->office, counter, s->id, row->ts, &t, &cause) != QUEUE_OK) {
 		warn(r, r->lines[i], "%s", cause != NULL ? cause : "the call failed");
 		free(cause);
@@ -596,8 +832,16 @@ do_transferred(struct replay *r, size_t i)
 	char letter[2];
 	char *cause = NULL;
 
+	if (t != NULL && state == PROTO_WAITING) {
+		/* A log without "called" rows: the transfer is when the wait ended. */
+		do_called(r, i);
+		t = ticket_of(r, s);
+		state = state_of(r, s);
+	}
 	if (t == NULL || (state != PROTO_CALLED && state != PROTO_SERVING)) {
 		warn(r, r->lines[i], "ticket %s is not at a counter", row->ticket);
+		if (to >= 0)
+			r->consumed[to] = 0; /* its next ticket is issued on its own */
 		goto out;
 	}
 	if (state == PROTO_CALLED)
@@ -748,8 +992,6 @@ ctl_replay_main(int argc, char **argv)
 	}
 	/* The log says when the office was open; replay believes it. */
 	r.config->always_open = 1;
-	if (queue_new(r.config, &r.q) != 0)
-		goto out;
 	rc = 1;
 	r.file = events_path;
 	if ((text = read_file(events_path, &len, &cause)) == NULL) {
@@ -758,7 +1000,12 @@ ctl_replay_main(int argc, char **argv)
 	}
 	if (read_rows(&r, text, len) != 0)
 		goto out;
+	extend_counters(&r);
+	if (queue_new(r.config, &r.q) != 0)
+		goto out;
+	oldest_first(&r);
 	sort_rows(&r);
+	order_seconds(&r);
 	link_transfers(&r);
 	replay_rows(&r);
 	report(&r);

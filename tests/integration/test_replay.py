@@ -122,6 +122,76 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(out.returncode, 1)
         self.assertIn(':3: service: "certs" is not one procedure letter or code', out.stderr)
 
+    def test_a_seconds_rows_in_any_order(self):
+        # Rows of one second listed newest first, by event name or by ticket: a newest-first log
+        # is read oldest first, counters open before they call, and each visit's rows are replayed
+        # in the order it lived them, so every log below replays as the ordered one. (What no
+        # order can tell: which of two visits came first within a second.)
+        rows = ['2026-06-10T09:00:00+09:00,naka,A|H,,counter_open,1',
+                '2026-06-10T09:00:00+09:00,naka,A,A-001,issued,',
+                '2026-06-10T09:00:00+09:00,naka,A,A-001,called,1',
+                '2026-06-10T09:00:00+09:00,naka,A,A-002,issued,',
+                '2026-06-10T09:03:00+09:00,naka,A,A-001,serving,1',
+                '2026-06-10T09:03:00+09:00,naka,A,A-001,transferred,1',
+                '2026-06-10T09:03:00+09:00,naka,H,A-001,issued,',
+                '2026-06-10T09:03:20+09:00,naka,A,A-002,called,1',
+                '2026-06-10T09:07:00+09:00,naka,A,A-002,done,1',
+                '2026-06-10T09:07:00+09:00,naka,H,A-001,called,1',
+                '2026-06-10T09:12:00+09:00,naka,H,A-001,done,1']
+        ordered = self.ok(self.log(HEADER + '\n'.join(rows) + '\n', 'ordered.csv'))
+        self.assertEqual([l.split(',')[2] for l in ordered[0]], ['0', '200', '240'])
+        for name, order in (('newest.csv', rows[::-1]), ('by-event.csv', sorted(rows, key=lambda l: (l.split(',')[0], l.split(',')[4]))),
+                            ('by-ticket.csv', sorted(rows, key=lambda l: (l.split(',')[0], l.split(',')[3])))):
+            lines, m, err = self.ok(self.log(HEADER + '\n'.join(order) + '\n', name))
+            self.assertEqual((lines, m.group(0), err), (ordered[0], ordered[1].group(0), ''), name)
+
+    def test_transfers_the_log_cannot_pair(self):
+        # A transfer of a ticket still waiting ends its wait there (a log without "called"
+        # rows); one after the visit was done is skipped, and its next ticket is issued alone.
+        path = self.log(HEADER +
+                        '2026-06-10T09:00:00+09:00,naka,B,B-001,issued,\n'
+                        '2026-06-10T09:03:00+09:00,naka,B,B-001,transferred,3\n'
+                        '2026-06-10T09:03:00+09:00,naka,D,B-001,issued,\n'
+                        '2026-06-10T09:20:00+09:00,naka,D,B-001,called,4\n'
+                        '2026-06-10T09:30:00+09:00,naka,D,B-001,done,4\n'
+                        '2026-06-10T10:00:00+09:00,naka,B,B-002,issued,\n'
+                        '2026-06-10T10:01:00+09:00,naka,B,B-002,called,3\n'
+                        '2026-06-10T10:15:00+09:00,naka,B,B-002,done,3\n'
+                        '2026-06-10T10:15:00+09:00,naka,B,B-002,transferred,3\n'
+                        '2026-06-10T10:15:00+09:00,naka,D,B-002,issued,\n'
+                        '2026-06-10T10:20:00+09:00,naka,D,B-002,called,4\n')
+        lines, m, err = self.ok(path)
+        self.assertEqual([l.split(',')[2] for l in lines], ['180', '1020', '60', '300'])
+        self.assertEqual(err.count('warning'), 1)
+        self.assertIn(':10: warning: ticket B-002 is not at a counter', err)
+
+    def test_counters_and_labels_beyond_the_configuration(self):
+        # The demo office has counters 1-6: calls at 7 and 12 are still measured, on counters
+        # replay adds (said once). Labels numbered per procedure ("001" twice) are two visits.
+        path = self.log(HEADER +
+                        '2026-06-10T09:00:00+09:00,naka,A,001,issued,\n'
+                        '2026-06-10T09:00:10+09:00,naka,B,001,issued,\n'
+                        '2026-06-10T09:01:00+09:00,naka,A,001,called,7\n'
+                        '2026-06-10T09:01:30+09:00,naka,B,001,called,12\n'
+                        '2026-06-10T09:06:00+09:00,naka,A,001,done,7\n'
+                        '2026-06-10T09:16:00+09:00,naka,B,001,done,12\n')
+        lines, m, err = self.ok(path)
+        self.assertEqual([l.split(',')[2] for l in lines], ['60', '80'])
+        self.assertIn("note: naka's counters 7 to 12 are not in the configuration", err)
+        self.assertNotIn('warning', err)
+
+    def test_a_log_of_calls_only_learns_no_idle_time(self):
+        # Only "issued" and "called": a stay's end is unknown. The hour between two calls at an
+        # idle counter is not taken for an hour's service, so the forecasts do not grow.
+        rows = ['2026-06-10T08:45:00+09:00,naka,F|G,,counter_open,6']
+        for h in range(9, 13):
+            rows += ['2026-06-10T%02d:00:00+09:00,naka,F,F-%03d,issued,' % (h, h - 8),
+                     '2026-06-10T%02d:00:30+09:00,naka,F,F-%03d,called,6' % (h, h - 8)]
+        lines, m, _ = self.ok(self.log(HEADER + '\n'.join(rows) + '\n'))
+        predicted = [int(l.split(',')[1]) for l in lines]
+        self.assertEqual(predicted[0], 0)
+        self.assertEqual(predicted[2:], [predicted[1]] * 2)
+
     def test_inconsistent_rows_are_warned_and_skipped(self):
         path = self.log(HEADER +
                         '2026-06-10T09:00:00+09:00,naka,A|H,,counter_open,1\n'
