@@ -53,6 +53,7 @@ struct replay {
 	size_t n_slots, cap_slots;
 	struct office_day *days;
 	size_t n_days, cap_days;
+	char counter_rows[CONFIG_MAX_OFFICES]; /* by office: the log has rows of its counters */
 	struct event_rec *events;        /* events of one step, for learning */
 	size_t cap_events;
 	int warnings;
@@ -378,7 +379,8 @@ order_seconds(struct replay *r)
 }
 
 /* Counters the log uses beyond the configuration's: the office has them, so replay adds them,
- * serving every procedure the office offers until a counter row of the log says otherwise. */
+ * serving every procedure the office offers until a counter row of the log says otherwise.
+ * Notes too which offices' counters the log tells of at all. */
 static void
 extend_counters(struct replay *r)
 {
@@ -389,6 +391,9 @@ extend_counters(struct replay *r)
 	for (size_t i = 0; i < r->n_rows; i++) {
 		int k = config_office_index(r->config, r->rows[i].office);
 		struct config_office *o = k >= 0 && r->rows[i].counter <= CONFIG_MAX_COUNTERS ? &r->config->offices[k] : NULL;
+
+		if (k >= 0 && eventlog_kind_is_counter(r->rows[i].kind))
+			r->counter_rows[k] = 1;
 
 		for (; o != NULL && o->n_counters < r->rows[i].counter; o->n_counters++) {
 			o->counters[o->n_counters].number = o->n_counters + 1;
@@ -617,8 +622,16 @@ stay_new(struct replay *r, const struct eventlog_row *row, struct queue_ticket *
 {
 	struct stay *s;
 	const struct ticket_rec *rec = queue_ticket_rec(t);
-	int counters = queue_open_counters(r->q, rec->office, rec->service);
+	int office = config_office_index(r->config, rec->office);
+	const struct config_office *o = office >= 0 ? &r->config->offices[office] : NULL;
+	int counters = queue_open_counters(r->q, rec->office, rec->service), serving = 0;
 
+	/* An office whose log has no counter rows: the counters that serve it, as the forecast
+	 * assumes; none open otherwise counts as one. */
+	for (int k = 0; o != NULL && !r->counter_rows[office] && k < o->n_counters; k++)
+		serving += strchr(o->counters[k].services, rec->service) != NULL;
+	if (counters == 0)
+		counters = serving;
 	r->stays = grow(r->stays, &r->cap_stays, r->n_stays + 1, sizeof(*r->stays));
 	s = &r->stays[r->n_stays];
 	memset(s, 0, sizeof(*s));

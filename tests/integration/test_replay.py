@@ -180,6 +180,14 @@ class ReplayTest(unittest.TestCase):
         self.assertIn("note: naka's counters 7 to 12 are not in the configuration", err)
         self.assertNotIn('warning', err)
 
+    def test_naive_without_counter_rows(self):
+        # No counter rows in the log: the naive estimate divides by the counters that serve the
+        # procedure (naka: 1 and 2 for A), as the forecast assumes them, not by one.
+        lines, m, _ = self.ok(self.log(HEADER +
+                                       '2026-06-10T09:00:00+09:00,naka,A,A-001,issued,\n'
+                                       '2026-06-10T09:05:00+09:00,naka,A,A-001,called,1\n'))
+        self.assertEqual(m.group(0), 'n=1 mae_s=300.0 naive_mae_s=150.0 mean_wait_s=300.0')
+
     def test_a_log_of_calls_only_learns_no_idle_time(self):
         # Only "issued" and "called": a stay's end is unknown. The hour between two calls at an
         # idle counter is not taken for an hour's service, so the forecasts do not grow.
