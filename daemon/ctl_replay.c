@@ -20,6 +20,8 @@ struct stay {
 	char label[EVENTLOG_TICKET_MAX];
 	char office[EVENTLOG_CODE_MAX];
 	int64_t id;                      /* the queue's ticket */
+	char service;                    /* its procedure's letter */
+	int64_t since;                   /* its place in line: its visit's first issue */
 	int64_t issued;
 	int64_t predicted_s;
 	double naive_s;
@@ -54,6 +56,7 @@ struct replay {
 	struct office_day *days;
 	size_t n_days, cap_days;
 	char counter_rows[CONFIG_MAX_OFFICES]; /* by office: the log has rows of its counters */
+	char end_rows[CONFIG_MAX_OFFICES]; /* by office: the log says how stays end (done, cancelled, …) */
 	struct event_rec *events;        /* events of one step, for learning */
 	size_t cap_events;
 	int warnings;
@@ -380,7 +383,7 @@ order_seconds(struct replay *r)
 
 /* Counters the log uses beyond the configuration's: the office has them, so replay adds them,
  * serving every procedure the office offers until a counter row of the log says otherwise.
- * Notes too which offices' counters the log tells of at all. */
+ * Notes too which offices' logs tell of their counters, and of how stays end. */
 static void
 extend_counters(struct replay *r)
 {
@@ -394,6 +397,8 @@ extend_counters(struct replay *r)
 
 		if (k >= 0 && eventlog_kind_is_counter(r->rows[i].kind))
 			r->counter_rows[k] = 1;
+		if (k >= 0 && (ends_stay(r->rows[i].kind) || r->rows[i].kind == EVENTLOG_SERVING))
+			r->end_rows[k] = 1;
 
 		for (; o != NULL && o->n_counters < r->rows[i].counter; o->n_counters++) {
 			o->counters[o->n_counters].number = o->n_counters + 1;
@@ -638,6 +643,8 @@ stay_new(struct replay *r, const struct eventlog_row *row, struct queue_ticket *
 	snprintf(s->label, sizeof(s->label), "%s", row->ticket);
 	snprintf(s->office, sizeof(s->office), "%s", rec->office);
 	s->id = rec->id;
+	s->service = rec->service;
+	s->since = rec->visit_issued_at;
 	s->issued = now;
 	s->predicted_s = queue_estimate_s(r->q, t, now);
 	s->naive_s = queue_position(r->q, t, now) * queue_service_mean_s(r->q, rec->office, rec->service) /
@@ -649,8 +656,9 @@ static void
 do_issued(struct replay *r, size_t i)
 {
 	const struct eventlog_row *row = &r->rows[i];
-	struct stay *s = stay_find(r, row, 1);
+	struct stay *s = stay_find(r, row, 1), *prev;
 	struct queue_ticket *t = NULL;
+	int64_t since = 0;
 	uint8_t token[RECORD_HASH_LEN];
 	char letter[2] = { row->services[0], '\0' };
 	char *cause = NULL;
@@ -671,7 +679,15 @@ do_issued(struct replay *r, size_t i)
 		goto out;
 	}
 	learn(r);
+	prev = stay_find(r, row, 0);
+	/* The visit at a counter in another procedure goes on to this one (a log that does not
+	 * write transfers): its place in line is the visit's. */
+	if (prev != NULL && prev->service != letter[0] &&
+	    (state_of(r, prev) == PROTO_CALLED || state_of(r, prev) == PROTO_SERVING))
+		since = prev->since;
 	stay_new(r, row, t, row->ts);
+	if (since != 0)
+		r->stays[r->n_stays - 1].since = since;
 out:
 	return;
 }
@@ -731,6 +747,28 @@ out:
 	return;
 }
 
+/* A log of issues and calls only never says who left. Whoever of the procedure is still
+ * waiting when one whose place in line is more than the priority allowance behind is called
+ * had gone: the policy would have called them first. They leave the line then, as a
+ * cancellation the estimator learns from. */
+static void
+presume_gone(struct replay *r, const struct stay *called, int64_t now)
+{
+	int64_t before = called->since - r->config->priority_allowance_s;
+
+	for (size_t i = r->n_stays; i-- > 0 && r->stays[i].issued > now - 86400;) {
+		struct stay *s = &r->stays[i];
+		struct queue_ticket *t;
+
+		if (s->since >= before || s->service != called->service || strcmp(s->office, called->office) != 0 ||
+		    state_of(r, s) != PROTO_WAITING)
+			continue;
+		t = ticket_of(r, s);
+		queue_cancel(r->q, t, now, NULL);
+		learn(r);
+	}
+}
+
 static void
 do_called(struct replay *r, size_t i)
 {
@@ -766,6 +804,8 @@ do_called(struct replay *r, size_t i)
 	learn(r);
 	if (s->called == 0)
 		s->called = row->ts;
+	if (!r->end_rows[config_office_index(r->config, row->office)])
+		presume_gone(r, s, row->ts);
 out:
 	return;
 }

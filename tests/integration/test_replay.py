@@ -180,6 +180,23 @@ class ReplayTest(unittest.TestCase):
         self.assertIn("note: naka's counters 7 to 12 are not in the configuration", err)
         self.assertNotIn('warning', err)
 
+    def test_a_log_of_calls_only_presumes_who_left(self):
+        # Only "issued" and "called": A-001 never called while A-002, 20 minutes behind it, is,
+        # had left (the policy would have called it first), so A-003 waits only for A-002's
+        # stay. A log that says how stays end (a "done" row) is believed instead.
+        rows = ['2026-06-10T08:45:00+09:00,naka,A|H,,counter_open,1',
+                '2026-06-10T09:00:00+09:00,naka,A,A-001,issued,',
+                '2026-06-10T09:20:00+09:00,naka,A,A-002,issued,',
+                '2026-06-10T09:20:30+09:00,naka,A,A-002,called,1',
+                '2026-06-10T09:21:00+09:00,naka,A,A-003,issued,']
+        calls_only, _, _ = self.ok(self.log(HEADER + '\n'.join(rows) + '\n', 'calls.csv'))
+        rows.append('2026-06-10T09:40:00+09:00,naka,H,H-001,done,1')
+        told, _, _ = self.ok(self.log(HEADER + '\n'.join(rows) + '\n', 'told.csv'))
+        self.assertEqual(calls_only[0].split(',')[2], '')
+        predicted = int(calls_only[2].split(',')[1])
+        self.assertLess(predicted, 300)
+        self.assertGreater(int(told[2].split(',')[1]), predicted + 200)
+
     def test_naive_without_counter_rows(self):
         # No counter rows in the log: the naive estimate divides by the counters that serve the
         # procedure (naka: 1 and 2 for A), as the forecast assumes them, not by one.
