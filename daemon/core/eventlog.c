@@ -25,6 +25,17 @@ static const char *const kind_names[EVENTLOG_KIND_COUNT] = {
 	[EVENTLOG_RECALLED] = "recalled",	 [EVENTLOG_REQUEUED] = "requeued",
 };
 
+/* Other spellings logs from other systems use, read in any case as the canonical names are. */
+static const struct {
+	const char *name;
+	enum eventlog_kind kind;
+} kind_spellings[] = {
+	{ "canceled", EVENTLOG_CANCELLED },	    { "no-show", EVENTLOG_NO_SHOW },
+	{ "noshow", EVENTLOG_NO_SHOW },		    { "no show", EVENTLOG_NO_SHOW },
+	{ "counter-open", EVENTLOG_COUNTER_OPEN },   { "counter-pause", EVENTLOG_COUNTER_PAUSE },
+	{ "counter-close", EVENTLOG_COUNTER_CLOSE },
+};
+
 struct eventlog_reader {
 	const char *p, *end;
 	int line;
@@ -49,11 +60,16 @@ eventlog_kind_parse(const char *name, enum eventlog_kind *kind)
 {
 	int rc = -1;
 
-	for (int i = 0; i < EVENTLOG_KIND_COUNT; i++) {
-		if (strcmp(name, kind_names[i]) == 0) {
+	for (int i = 0; i < EVENTLOG_KIND_COUNT && rc != 0; i++) {
+		if (strcasecmp(name, kind_names[i]) == 0) {
 			*kind = (enum eventlog_kind)i;
 			rc = 0;
-			break;
+		}
+	}
+	for (size_t i = 0; i < sizeof(kind_spellings) / sizeof(kind_spellings[0]) && rc != 0; i++) {
+		if (strcasecmp(name, kind_spellings[i].name) == 0) {
+			*kind = kind_spellings[i].kind;
+			rc = 0;
 		}
 	}
 	return rc;
@@ -65,11 +81,29 @@ eventlog_kind_is_counter(enum eventlog_kind kind)
 	return kind == EVENTLOG_COUNTER_OPEN || kind == EVENTLOG_COUNTER_PAUSE || kind == EVENTLOG_COUNTER_CLOSE;
 }
 
+/* Room in field k for one more byte: 0, or -1 and *cause. Fields past the sixth are read only
+ * to see that they are empty (spreadsheets export trailing commas), so any byte there is one
+ * field too many. */
+static int
+field_room(int k, size_t n, char **cause)
+{
+	int rc = -1;
+
+	if (k >= EVENTLOG_FIELDS)
+		cause_set(cause, "more than %d fields (want %s)", EVENTLOG_FIELDS, EVENTLOG_HEADER);
+	else if (n + 1 >= FIELD_MAX)
+		cause_set(cause, "%s: longer than %d bytes", field_names[k], FIELD_MAX - 1);
+	else
+		rc = 0;
+	return rc;
+}
+
 /* Splits a line into fields as RFC 4180 does (quotes, "" inside quotes), trimming spaces
- * around unquoted fields. */
+ * around unquoted fields. Empty fields after the sixth are allowed and dropped. */
 static int
 split(const char *line, size_t len, struct fields *f, char **cause)
 {
+	char extra[FIELD_MAX];
 	size_t i = 0;
 	int rc = -1;
 
@@ -78,21 +112,17 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 		cause_set(cause, "the line is longer than %d bytes", EVENTLOG_LINE_MAX);
 		goto out;
 	}
-	for (;;) {
-		char *dst;
+	for (int k = 0;; k++) {
+		const char *name = k < EVENTLOG_FIELDS ? field_names[k] : "extra field";
+		char *dst = k < EVENTLOG_FIELDS ? f->text[k] : extra;
 		size_t n = 0;
 
-		if (f->n == EVENTLOG_FIELDS) {
-			cause_set(cause, "more than %d fields (want %s)", EVENTLOG_FIELDS, EVENTLOG_HEADER);
-			goto out;
-		}
-		dst = f->text[f->n];
 		while (i < len && line[i] == ' ')
 			i++;
 		if (i < len && line[i] == '"') {
 			for (i++;; i++) {
 				if (i >= len) {
-					cause_set(cause, "%s: a quote is not closed", field_names[f->n]);
+					cause_set(cause, "%s: a quote is not closed", name);
 					goto out;
 				}
 				if (line[i] == '"') {
@@ -103,35 +133,32 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 						break;
 					}
 				}
-				if (n + 1 >= FIELD_MAX) {
-					cause_set(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
+				if (field_room(k, n, cause) != 0)
 					goto out;
-				}
 				dst[n++] = line[i];
 			}
 			while (i < len && line[i] == ' ')
 				i++;
 			if (i < len && line[i] != ',') {
-				cause_set(cause, "%s: text after the closing quote", field_names[f->n]);
+				cause_set(cause, "%s: text after the closing quote", name);
 				goto out;
 			}
 		} else {
 			while (i < len && line[i] != ',') {
 				if (line[i] == '"') {
-					cause_set(cause, "%s: a quote inside an unquoted field", field_names[f->n]);
+					cause_set(cause, "%s: a quote inside an unquoted field", name);
 					goto out;
 				}
-				if (n + 1 >= FIELD_MAX) {
-					cause_set(cause, "%s: longer than %d bytes", field_names[f->n], FIELD_MAX - 1);
+				if (field_room(k, n, cause) != 0)
 					goto out;
-				}
 				dst[n++] = line[i++];
 			}
 			while (n > 0 && dst[n - 1] == ' ')
 				n--;
 		}
 		dst[n] = '\0';
-		f->n++;
+		if (k < EVENTLOG_FIELDS)
+			f->n = k + 1;
 		if (i >= len)
 			break;
 		i++; /* the comma */
@@ -172,16 +199,56 @@ out:
 	return rc;
 }
 
+/* 1 when s starts with n ASCII digits. */
+static int
+digits(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i == n;
+}
+
+/* Inserts text at pos in the NUL-terminated buf. It always fits: parse_time's buf holds
+ * FIELD_MAX bytes more than any field, and at most four are inserted. */
+static void
+insert(char *buf, size_t pos, const char *text)
+{
+	size_t n = strlen(text);
+
+	memmove(buf + pos + n, buf + pos, strlen(buf + pos) + 1);
+	memcpy(buf + pos, text, n);
+}
+
+/* Rewrites the forms other systems write into the one proto_time_parse() reads: RFC 3339 allows
+ * "t" and, in its note, a space for the "T"; ISO 8601 allows a time without seconds
+ * ("09:00+09:00") and an offset without its colon ("+0900"). */
+static void
+time_normalise(char *buf)
+{
+	size_t len = strlen(buf);
+
+	if (len > 10 && (buf[10] == 't' || buf[10] == ' '))
+		buf[10] = 'T';
+	if (len > 16 && buf[10] == 'T' && digits(buf + 11, 2) && buf[13] == ':' && digits(buf + 14, 2) &&
+	    strchr("+-Zz", buf[16]) != NULL) {
+		insert(buf, 16, ":00");
+		len += 3;
+	}
+	/* "+HHMM" at the very end, after at least a whole "YYYY-MM-DDTHH:MM:SS" (19 bytes). */
+	if (len >= 24 && (buf[len - 5] == '+' || buf[len - 5] == '-') && digits(buf + len - 4, 4))
+		insert(buf, len - 2, ":");
+}
+
 static int
 parse_time(const char *text, int64_t *ts, char **cause)
 {
-	char buf[FIELD_MAX];
+	char buf[2 * FIELD_MAX];
 	int rc = -1;
 
-	/* RFC 3339 allows "t" and, in its note, a space for the "T". */
 	snprintf(buf, sizeof(buf), "%s", text);
-	if (strlen(buf) > 10 && (buf[10] == 't' || buf[10] == ' '))
-		buf[10] = 'T';
+	time_normalise(buf);
 	if (strlen(buf) < 20 || buf[4] != '-' || proto_time_parse(buf, ts) != 0) {
 		cause_set(cause, "ts: want an RFC 3339 time with an offset like 2026-03-30T08:45:00+09:00, got \"%s\"",
 			  text);
@@ -297,6 +364,9 @@ parse_counter(const char *text, int required, int *counter, char **cause)
 		goto out;
 	}
 	v = strtol(text, &end, 10);
+	/* Spreadsheets write whole numbers as "1.0" or "1.00". */
+	if (*end == '.' && end[1] == '0')
+		end += strspn(end + 1, "0") + 1;
 	if (text[0] < '0' || text[0] > '9' || *end != '\0' || v < 1 || v > 999) {
 		cause_set(cause, "counter: want a number from 1 to 999, got \"%s\"", text);
 		goto out;

@@ -14,6 +14,17 @@
  * way the API does ("service": code, "letter": letter) have it. Fields may be quoted as RFC 4180 allows ("A|H").
  * Lines may end in CRLF; blank lines are skipped; a UTF-8 byte-order mark is ignored.
  * `recalled` and `requeued` (the daemon's own events) are read as well, beyond CONTRACT.md's ten.
+ *
+ * Logs exported from spreadsheets and other ticket systems differ from this in small ways that
+ * leave no doubt what they mean, so the reader accepts, beyond the above:
+ *   - event names in any case ("Issued", "CALLED"), and the spellings "canceled", "no-show",
+ *     "noshow", "no show", "counter-open", "counter-pause" and "counter-close";
+ *   - empty fields after the sixth, as a trailing comma or several ("...,1," "...,1,,"), in the
+ *     header too ("...,counter,"); a seventh field that holds anything is still an error;
+ *   - a time without seconds ("2026-03-30T08:45+09:00", read as :00) and an offset without its
+ *     colon ("+0900"); "+09" and a missing offset are still errors;
+ *   - a counter written with a zero fraction ("1.0", "1.00"); "1.5" is still an error.
+ * Nothing else is guessed. Rows are always written (eventlog_format) in the canonical form.
  */
 #ifndef MADOGUCHI_EVENTLOG_H
 #define MADOGUCHI_EVENTLOG_H
@@ -52,7 +63,8 @@ struct eventlog_row {
 	int counter;                         /* 0 when the field is empty */
 };
 
-/* "issued" … "requeued"; NULL for an unknown kind. parse: 0 or -1. */
+/* "issued" … "requeued"; NULL for an unknown kind. parse: 0 or -1; it reads these names in any
+ * case and the other spellings listed above. */
 const char *eventlog_kind_name(enum eventlog_kind kind);
 int eventlog_kind_parse(const char *name, enum eventlog_kind *kind);
 /* 1 for counter_open, counter_pause and counter_close. */
