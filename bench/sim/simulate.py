@@ -158,14 +158,19 @@ class Day:
         if label is None:
             self.numbers[service] = self.numbers.get(service, 0) + 1
             label = '%s-%03d' % (service, self.numbers[service])
+        if all(c['state'] == 'closed' for c in self.counters.values() if service in c['services']):
+            # Sent on from another counter after this procedure's counters closed: nobody is left
+            # in line at closing, so a clerk opens again for them.
+            self.reopen(ts, min(k for k, c in self.counters.items() if service in c['services']))
         t = Ticket(label, service, ts, since if since is not None else ts, self.rng.random() < 0.06,
                    visit if visit is not None else label)
         t.no_show = self.rng.random() < 0.03
         # Patience: most wait it out (they can follow the line on their phone); some give up.
-        t.patience = int(self.rng.expovariate(1 / (60 * 60.0))) if self.rng.random() < 0.15 else 10 ** 6
+        t.patience = int(self.rng.expovariate(1 / (60 * 60.0))) if self.rng.random() < 0.15 else None
         self.waiting.append(t)
         self.emit(ts, service, label, 'issued', None)
-        self.push(ts + t.patience, 'give_up', t)
+        if t.patience is not None:
+            self.push(ts + t.patience, 'give_up', t)
         for k, c in self.counters.items():
             if c['state'] == 'open' and c['idle'] and service in c['services']:
                 c['idle'] = False
@@ -230,6 +235,13 @@ class Day:
         self.push(start, 'serving', k, t)
         self.push(start + self.service_time(t, c, now), 'done', k, t)
 
+    def reopen(self, now, k):
+        c = self.counters[k]
+        c['state'] = 'open'
+        c['idle'] = False  # its first call is on the way
+        self.emit(now, c['services'].replace('', '|').strip('|'), '', 'counter_open', k)
+        self.push(now + self.rng.randint(5, 30), 'free', k)
+
     def gap(self):
         return self.rng.randint(5, 40)
 
@@ -245,6 +257,7 @@ class Day:
         while self.heap:
             now, _, what, data = heapq.heappop(self.heap)
             self.dispatch(now, what, data)
+        assert not self.waiting, 'still in line after closing: %s' % ', '.join(t.label for t in self.waiting)
         self.rows.sort()
         return [r[2] for r in self.rows]
 
@@ -254,11 +267,7 @@ class Day:
         elif what == 'free':
             self.free(now, data[0])
         elif what == 'back':
-            k = data[0]
-            self.counters[k]['state'] = 'open'
-            self.counters[k]['idle'] = False  # its first call is on the way
-            self.emit(now, self.counters[k]['services'].replace('', '|').strip('|'), '', 'counter_open', k)
-            self.push(now + self.rng.randint(5, 30), 'free', k)
+            self.reopen(now, data[0])
         elif what == 'serving':
             k, t = data
             t.state = 'serving'
