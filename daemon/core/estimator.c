@@ -15,6 +15,8 @@
 #define HOUR_PRIOR_WEIGHT 8.0
 /* Recent stays kept for the residual time of a ticket in progress. */
 #define SAMPLES 256
+/* A stay counts in the means as at most this many times the usual one. */
+#define STAY_CLIP 4.0
 #define MIN_SAMPLES 12
 /* Before there is history: pauses (lunch) last about this long; few people leave. */
 #define DEFAULT_PAUSE_S (45 * 60)
@@ -237,7 +239,7 @@ estimator_observe_stay(struct estimator *e, int counter, char service, int64_t c
 	struct counter_memory *c = memory_of(e, counter);
 	int i = policy_letter_index(service);
 	struct service_model *s;
-	double x;
+	double x, x_mean, usual;
 
 	if (c != NULL)
 		c->last_end = ended_at;
@@ -245,17 +247,24 @@ estimator_observe_stay(struct estimator *e, int counter, char service, int64_t c
 		goto out; /* not a stay at a counter (a clock step, a ticket left over from another day) */
 	s = &e->services[i];
 	x = (double)(ended_at - called_at);
+	usual = estimator_stay_s(e, service, called_at);
+	/* A stay far beyond the usual (a counter left open over lunch, "done" pressed hours
+	 * late) counts as STAY_CLIP times the usual in the means: one such stay would otherwise
+	 * make the procedure look hours long until dozens of stays outweigh it. A procedure
+	 * truly slower than configured still shows at once (its stays are a few times the
+	 * usual at most). The recent stays keep it as it was. */
+	x_mean = usual > 0 && x > STAY_CLIP * usual ? STAY_CLIP * usual : x;
 	/* Some clerks are quicker than others: each counter's pace today, against the usual; and
 	 * how far one stay strays from the usual, which says how much a few stays tell of a pace. */
-	if (estimator_stay_s(e, service, called_at) > 0) {
-		double ratio = x / estimator_stay_s(e, service, called_at);
+	if (usual > 0) {
+		double ratio = x_mean / usual;
 
 		if (c != NULL)
 			mean_add(&c->speed, ratio, MEMORY_HOUR);
 		mean_add(&e->stay_spread, (ratio - 1) * (ratio - 1), MEMORY_ALL);
 	}
-	mean_add(&s->all, x, MEMORY_ALL);
-	mean_add(&s->hour[local_hour(called_at)], x, MEMORY_HOUR);
+	mean_add(&s->all, x_mean, MEMORY_ALL);
+	mean_add(&s->hour[local_hour(called_at)], x_mean, MEMORY_HOUR);
 	samples_put(s, (float)x);
 out:
 	return;

@@ -117,6 +117,11 @@ learns_by_hour(void **state)
 	estimator_observe_stay(e, 1, 'A', AT(9, 30), AT(9, 20));
 	estimator_observe_stay(e, 1, 'A', AT(0, 0) - 86400, AT(9, 20));
 	assert_true(estimator_mean_stay_s(e, 'A') == 375);
+	/* A stay of five hours ("done" pressed after lunch) counts as four times the usual at
+	 * 10:00 (375 s, nothing learned at ten): all hours (600 + 1 500 + 3 × 300) / 5 = 600,
+	 * not (600 + 18 000 + 3 × 300) / 5 = 3 900. */
+	estimator_observe_stay(e, 1, 'A', AT(10, 0), AT(15, 0));
+	assert_true(estimator_mean_stay_s(e, 'A') == 600);
 	/* Leaving: one left, one stayed: (0.5 × 2 + 0.03 × 20) / 22. */
 	estimator_observe_outcome(e, 'A', 1);
 	estimator_observe_outcome(e, 'A', 0);
