@@ -80,6 +80,9 @@ struct estimator {
 	double pause_starts[BINS];       /* pauses begun in each bin of the day, decayed by day */
 	double counter_days;             /* days × counters open that day, decayed alike */
 	int open_today;                  /* counters open on the current day, whose pause may be to come */
+	/* Pauses taken as such, and closings undone within hours: an office whose counters never
+	 * pause but close and open again is taking its pauses that way. */
+	long pauses, closes_reopened;
 	int64_t day;                     /* the current local day, days since the epoch */
 	struct counter_memory counters[ESTIMATOR_MAX_COUNTERS];
 };
@@ -287,8 +290,21 @@ estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_s
 	if (c == NULL)
 		goto out;
 	new_day(e, ts);
-	if (c->known && c->state == PROTO_COUNTER_PAUSED && state == PROTO_COUNTER_OPEN && ts >= c->since &&
-	    ts - c->since <= 4 * 3600)
+	/* A counter closed after it was open today and open again within four hours was away as
+	 * a pause is (a system without pauses closes its counters for lunch): learned as one. */
+	if (c->known && c->state == PROTO_COUNTER_CLOSED && state == PROTO_COUNTER_OPEN && c->open_today &&
+	    ts >= c->since && ts - c->since <= 4 * 3600) {
+		e->closes_reopened++;
+		if (!c->paused_today) {
+			c->paused_today = 1;
+			c->pause_starts[local_bin(c->since)] += 1;
+			e->pause_starts[local_bin(c->since)] += 1;
+		}
+	}
+	if (state == PROTO_COUNTER_PAUSED && (!c->known || c->state != PROTO_COUNTER_PAUSED))
+		e->pauses++;
+	if (c->known && (c->state == PROTO_COUNTER_PAUSED || (c->state == PROTO_COUNTER_CLOSED && c->open_today)) &&
+	    state == PROTO_COUNTER_OPEN && ts >= c->since && ts - c->since <= 4 * 3600)
 		mean_add(&e->pause, (double)(ts - c->since), MEMORY_HOUR);
 	if (state == PROTO_COUNTER_OPEN && !c->open_today) {
 		c->open_today = 1;
@@ -725,6 +741,31 @@ out:
 	return taken;
 }
 
+/* The counters as the forecast takes them: at an office that pauses by closing (it has
+ * closed and opened again within hours, and never paused), a counter closed within the last
+ * four hours after it was open today is away as a paused one is, and comes back. */
+static const struct estimator_counter *
+as_paused(const struct estimator *e, const struct estimator_counter *counters, int n, int64_t now,
+	  struct estimator_counter *seen)
+{
+	const struct estimator_counter *taken = counters;
+
+	if (e->pauses == 0 && e->closes_reopened > 0) {
+		memcpy(seen, counters, (size_t)n * sizeof(*seen));
+		for (int k = 0; k < n; k++) {
+			const struct counter_memory *m = &e->counters[k];
+
+			if (seen[k].state == PROTO_COUNTER_CLOSED && m->known && m->state == PROTO_COUNTER_CLOSED &&
+			    m->open_today && now >= m->since && now - m->since <= 4 * 3600) {
+				seen[k].state = PROTO_COUNTER_PAUSED;
+				seen[k].since = m->since;
+			}
+		}
+		taken = seen;
+	}
+	return taken;
+}
+
 static int
 forecast(const struct estimator *e, const struct policy_params *params, const struct policy_candidate *waiting,
 	 size_t n_waiting, const struct estimator_counter *counters, int n_counters, const char *newcomers,
@@ -732,6 +773,7 @@ forecast(const struct estimator *e, const struct policy_params *params, const st
 {
 	struct line line;
 	struct sim_counter sim[ESTIMATOR_MAX_COUNTERS];
+	struct estimator_counter seen[ESTIMATOR_MAX_COUNTERS];
 	double turnaround = estimator_turnaround_s(e), *chance = NULL;
 	int64_t day0 = calendar_utc(calendar_local_date(now, NULL), 0);
 	char letters[27 + 26 + 1] = "";
@@ -778,6 +820,7 @@ forecast(const struct estimator *e, const struct policy_params *params, const st
 	chance = calloc((size_t)(n_counters > 0 ? n_counters : 1) * BINS, sizeof(*chance));
 	if (chance == NULL)
 		goto out;
+	counters = as_paused(e, counters, n_counters, now, seen);
 	for (int k = 0; k < n_counters; k++) {
 		const struct counter_memory *m = &e->counters[k];
 

@@ -337,6 +337,35 @@ paused_and_closed(void **state)
 	estimator_free(e);
 }
 
+/* An office that never pauses but closes a counter and opens it again within hours is taking
+ * its pauses so: a counter closed after it was open today is back as a paused one is. */
+static void
+closed_as_paused(void **state)
+{
+	struct estimator *e = fresh();
+	int64_t now = AT(12, 10);
+	struct policy_candidate w[] = { waiting(1, 'A', now - 300, 0) };
+	struct estimator_counter c[] = { counter(PROTO_COUNTER_CLOSED, "A", AT(12, 0), 0, 0) };
+	struct forecast f;
+
+	(void)state;
+	/* Yesterday: open, closed 11:30–12:15 (a 45-minute pause, as the prior has it). */
+	estimator_observe_counter(e, 1, PROTO_COUNTER_OPEN, DAY_AT(9, 8, 45));
+	estimator_observe_counter(e, 1, PROTO_COUNTER_CLOSED, DAY_AT(9, 11, 30));
+	estimator_observe_counter(e, 1, PROTO_COUNTER_OPEN, DAY_AT(9, 12, 15));
+	estimator_observe_counter(e, 1, PROTO_COUNTER_CLOSED, DAY_AT(9, 17, 15));
+	/* Today it opened, and closed at noon: back at 12:45, not standing in at once. */
+	estimator_observe_counter(e, 1, PROTO_COUNTER_OPEN, AT(8, 45));
+	estimator_observe_counter(e, 1, PROTO_COUNTER_CLOSED, AT(12, 0));
+	run(e, w, 1, c, 1, NULL, now, &f);
+	assert_int_equal(f.call_at[0], AT(12, 45));
+	/* Once the office is seen pausing, closing is closing again: the counter stands in now. */
+	estimator_observe_counter(e, 2, PROTO_COUNTER_PAUSED, AT(12, 5));
+	run(e, w, 1, c, 1, NULL, now, &f);
+	assert_int_equal(f.call_at[0], now);
+	estimator_free(e);
+}
+
 /* A counter that has paused at noon for 45 minutes on each of the last three days is
  * expected to do so again, and the line waits through it. */
 static void
@@ -701,6 +730,7 @@ main(void)
 		cmocka_unit_test(counter_busy_and_free),
 		cmocka_unit_test(policy_decides),
 		cmocka_unit_test(paused_and_closed),
+		cmocka_unit_test(closed_as_paused),
 		cmocka_unit_test(learned_lunch),
 		cmocka_unit_test(counter_pace),
 		cmocka_unit_test(heads_agree_with_plain),
