@@ -177,6 +177,12 @@ export_progress(struct ctl *ctl)
 }
 
 static int
+export_events(struct ctl *ctl)
+{
+	return ctl_export_events(ctl->db, ctl->argc, ctl->argv);
+}
+
+static int
 progress_note(struct ctl *ctl)
 {
 	return ctl_progress_note(ctl->db, ctl->argc, ctl->argv);
@@ -218,6 +224,8 @@ static const struct command commands[] = {
 	{ { "import", NULL }, import_events, "import --events FILE.csv [--config FILE] [--check]" },
 	{ { "export", "progress", NULL }, export_progress,
 	  "export progress --fy YEAR [--format csv|md|json] [--office CODE] [--config FILE]" },
+	{ { "export", "events", NULL }, export_events,
+	  "export events [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--office CODE] [--all] [--config FILE]" },
 	{ { "progress", "note", NULL }, progress_note,
 	  "progress note --fy YEAR --initiative N [--office CODE] [--issues TEXT] [--next TEXT] [--config FILE]" },
 	{ { "rollup", "rebuild", NULL }, rollup_rebuild, "rollup rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--config FILE]" },

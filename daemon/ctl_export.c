@@ -10,6 +10,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "eventlog.h"
 #include "progress.h"
 #include "rollup.h"
 #include "store.h"
@@ -19,11 +20,11 @@ struct job {
 	const char *config_path;
 	struct config *config;
 	struct store *store;
-	int fy, initiative;
+	int fy, initiative, all;
 	const char *format, *office, *issues, *next, *from, *to;
 };
 
-enum { OPT_FY = 1, OPT_FORMAT, OPT_OFFICE, OPT_CONFIG, OPT_INITIATIVE, OPT_ISSUES, OPT_NEXT, OPT_FROM, OPT_TO };
+enum { OPT_FY = 1, OPT_FORMAT, OPT_OFFICE, OPT_CONFIG, OPT_INITIATIVE, OPT_ISSUES, OPT_NEXT, OPT_FROM, OPT_TO, OPT_ALL };
 
 /* "2026" → 2026 within 2000–2200, else -1. */
 static int
@@ -49,6 +50,7 @@ parse(struct job *job, int argc, char **argv, const char *usage)
 		{ "next", required_argument, NULL, OPT_NEXT },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, rc = 2;
@@ -88,6 +90,9 @@ parse(struct job *job, int argc, char **argv, const char *usage)
 			break;
 		case OPT_TO:
 			job->to = optarg;
+			break;
+		case OPT_ALL:
+			job->all = 1;
 			break;
 		default:
 			fprintf(stderr, "usage: madoguchictl [--db PATH] %s\n", usage);
@@ -247,6 +252,21 @@ date_start(const char *text, int64_t *utc)
 	return rc;
 }
 
+/* --from and --to as [from, to): 0, or 2 after saying what is wrong. */
+static int
+date_range(const struct job *job, int64_t *from, int64_t *to)
+{
+	int rc = 2;
+
+	if ((job->from != NULL && date_start(job->from, from) != 0) || (job->to != NULL && date_start(job->to, to) != 0))
+		fprintf(stderr, "madoguchictl: --from and --to are dates YYYY-MM-DD (JST; --to is exclusive)\n");
+	else if (*from >= *to)
+		fprintf(stderr, "madoguchictl: --from must come before --to\n");
+	else
+		rc = 0;
+	return rc;
+}
+
 int
 ctl_rollup_rebuild(const char *db, int argc, char **argv)
 {
@@ -256,17 +276,8 @@ ctl_rollup_rebuild(const char *db, int argc, char **argv)
 	char *cause = NULL;
 	int rc;
 
-	if ((rc = parse(&job, argc, argv, usage)) != 0)
+	if ((rc = parse(&job, argc, argv, usage)) != 0 || (rc = date_range(&job, &from, &to)) != 0)
 		goto out;
-	rc = 2;
-	if ((job.from != NULL && date_start(job.from, &from) != 0) || (job.to != NULL && date_start(job.to, &to) != 0)) {
-		fprintf(stderr, "madoguchictl: --from and --to are dates YYYY-MM-DD (JST; --to is exclusive)\n");
-		goto out;
-	}
-	if (from >= to) {
-		fprintf(stderr, "madoguchictl: --from must come before --to\n");
-		goto out;
-	}
 	if ((rc = open_job(&job, db)) != 0 || (rc = catch_up(&job)) != 0)
 		goto out;
 	rc = 1;
@@ -275,6 +286,80 @@ ctl_rollup_rebuild(const char *db, int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr, "rollups rebuilt from the events\n");
+	rc = 0;
+out:
+	free(cause);
+	close_job(&job);
+	return rc;
+}
+
+/* Writing the event log: the rows so far, and the first failure. */
+struct export {
+	int all;
+	long rows;
+	int failed;
+};
+
+/* One event as a row of CONTRACT.md's event log: its ticket's label and procedure, or the
+ * letters its counter serves. madoguchi's own "recalled" and "requeued" only with --all. */
+static int
+export_row(void *arg, const struct event_rec *e)
+{
+	struct export *x = arg;
+	struct eventlog_row row;
+	char line[EVENTLOG_LINE_MAX];
+	int n;
+
+	memset(&row, 0, sizeof(row));
+	if (eventlog_kind_parse(e->event, &row.kind) != 0 ||
+	    (!x->all && (row.kind == EVENTLOG_RECALLED || row.kind == EVENTLOG_REQUEUED)))
+		goto out;
+	row.ts = e->ts;
+	row.counter = e->counter;
+	snprintf(row.office, sizeof(row.office), "%s", e->office);
+	if (eventlog_kind_is_counter(row.kind)) {
+		snprintf(row.services, sizeof(row.services), "%s", e->services);
+	} else {
+		row.services[0] = e->service;
+		snprintf(row.ticket, sizeof(row.ticket), "%s", e->label);
+	}
+	if ((n = eventlog_format(&row, line, sizeof(line))) < 0 || fwrite(line, 1, (size_t)n, stdout) != (size_t)n) {
+		x->failed = 1;
+		goto out;
+	}
+	x->rows++;
+out:
+	return x->failed;
+}
+
+int
+ctl_export_events(const char *db, int argc, char **argv)
+{
+	static const char usage[] =
+		"export events [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--office CODE] [--all] [--config FILE]";
+	struct job job = { .fy = -1 };
+	struct export x = { 0, 0, 0 };
+	int64_t from = STORE_ROLLUP_ALL_FROM, to = STORE_ROLLUP_ALL_TO;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = parse(&job, argc, argv, usage)) != 0 || (rc = date_range(&job, &from, &to)) != 0)
+		goto out;
+	if ((rc = open_job(&job, db)) != 0)
+		goto out;
+	rc = 1;
+	x.all = job.all;
+	printf("%s\n", EVENTLOG_HEADER);
+	if (store_events_each(job.store, from, to, job.office != NULL && strcmp(job.office, "*") != 0 ? job.office : NULL,
+			      export_row, &x, &cause) != 0) {
+		fprintf(stderr, "madoguchictl: %s\n", cause != NULL ? cause : "reading the events failed");
+		goto out;
+	}
+	if (x.failed || fflush(stdout) != 0) {
+		fprintf(stderr, "madoguchictl: writing the event log failed\n");
+		goto out;
+	}
+	fprintf(stderr, "exported %ld event%s\n", x.rows, x.rows == 1 ? "" : "s");
 	rc = 0;
 out:
 	free(cause);

@@ -48,6 +48,12 @@ static const char sql_set_watermark[] = "UPDATE rollup_state SET folded = ?1 WHE
 static const char sql_events_after[] = "SELECT " EVENT_COLUMNS " FROM events WHERE id > ?1 ORDER BY id";
 static const char sql_events_range[] =
 	"SELECT " EVENT_COLUMNS " FROM events WHERE ts >= ?1 AND ts < ?2 AND id <= ?3 ORDER BY id";
+/* Settled events and those still pending (a running daemon's last seconds), in order. */
+static const char sql_events_export[] =
+	"SELECT k, ts, office, service, ticket, label, event, counter, services, priority, wait_s FROM"
+	" (SELECT 0 AS src, id AS k, * FROM events WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3)"
+	" UNION ALL SELECT 1, pending, * FROM events_pending WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3))"
+	" ORDER BY src, k";
 static const char sql_ticket_first[] =
 	"SELECT id, ts, label, event, office FROM events WHERE ticket = ?1 AND ticket > 0 AND id < ?2 ORDER BY id LIMIT 1";
 static const char sql_transfer_before[] =
@@ -660,6 +666,36 @@ store_rollup_cells(struct store *s, enum store_cells grain, const char *const *o
 			goto out;
 		}
 		done_with(st);
+	}
+	rc = 0;
+out:
+	done_with(st);
+	return rc;
+}
+
+int
+store_events_each(struct store *s, int64_t from, int64_t to, const char *office,
+		  int (*each)(void *arg, const struct event_rec *e), void *arg, char **cause)
+{
+	sqlite3_stmt *st = prepared(s, sql_events_export, cause);
+	struct event_rec e;
+	int64_t id;
+	int step = SQLITE_DONE, rc = -1;
+
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	if (office != NULL)
+		sqlite3_bind_text(st, 3, office, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		read_event(st, &id, &e);
+		if (each(arg, &e) != 0)
+			break;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		fail(s, cause, "reading the events");
+		goto out;
 	}
 	rc = 0;
 out:
