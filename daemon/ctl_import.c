@@ -65,7 +65,6 @@ struct import {
 	struct eventlog_row *rows;
 	int *lines;
 	size_t n_rows, cap_rows;
-	size_t *order;                   /* row indexes in time order */
 	struct import_step *steps;       /* by row index */
 	struct import_ticket *tickets;
 	size_t n_tickets, cap_tickets;
@@ -396,18 +395,6 @@ import_note_day(struct import *im, const struct eventlog_row *row, int line)
 	im->n_days++;
 }
 
-static int
-import_order_compare(const void *a, const void *b, void *arg)
-{
-	const struct import *im = arg;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int64_t tx = im->rows[x].ts, ty = im->rows[y].ts;
-
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return (x > y) - (x < y); /* equal times keep the file's order */
-}
-
 /* Reads and checks every row; the errors are collected, nothing is written. */
 static void
 import_check(struct import *im, const char *text, size_t len, struct store *store)
@@ -438,24 +425,20 @@ import_check(struct import *im, const char *text, size_t len, struct store *stor
 		im->n_rows++;
 	}
 	eventlog_reader_free(reader);
-	im->order = calloc(im->n_rows + 1, sizeof(*im->order));
+	/* The rows in the order they happened (eventlog.h says how a log's order is read). */
 	im->steps = calloc(im->n_rows + 1, sizeof(*im->steps));
-	if (im->order == NULL || im->steps == NULL)
+	if (im->steps == NULL || eventlog_order(im->rows, im->lines, im->n_rows) != 0)
 		abort();
-	for (size_t i = 0; i < im->n_rows; i++)
-		im->order[i] = i;
-	qsort_r(im->order, im->n_rows, sizeof(*im->order), import_order_compare, im);
-	for (size_t k = 0; k < im->n_rows; k++) {
-		size_t i = im->order[k];
+	for (size_t i = 0; i < im->n_rows; i++) {
 		const struct eventlog_row *rw = &im->rows[i];
 		struct import_step *step = &im->steps[i];
 
 		step->ticket = -1;
 		step->counter = rw->counter;
 		step->event = eventlog_kind_name(rw->kind);
-		if (k == 0 || rw->ts < im->first_ts)
+		if (i == 0 || rw->ts < im->first_ts)
 			im->first_ts = rw->ts;
-		if (k == 0 || rw->ts > im->last_ts)
+		if (i == 0 || rw->ts > im->last_ts)
 			im->last_ts = rw->ts;
 		import_note_day(im, rw, im->lines[i]);
 		if (eventlog_kind_is_counter(rw->kind))
@@ -544,7 +527,7 @@ import_write(struct import *im, struct store *store, const struct config *config
 	base = max_id + IMPORT_ID_GAP;
 	for (size_t k = 0; k < im->n_rows; k++) {
 		buf[n].kind = QUEUE_CHANGE_EVENT;
-		import_event(im, im->order[k], base, &buf[n].u.event);
+		import_event(im, k, base, &buf[n].u.event);
 		if (++n == IMPORT_CHUNK && import_flush(store, buf, &n, cause) != 0)
 			goto fail;
 	}
@@ -625,7 +608,6 @@ import_free(struct import *im)
 	free(im->errors);
 	free(im->rows);
 	free(im->lines);
-	free(im->order);
 	free(im->steps);
 	free(im->tickets);
 	free(im->days);

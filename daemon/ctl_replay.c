@@ -171,216 +171,6 @@ read_rows(struct replay *r, const char *text, size_t len)
 	return bad > 0 ? -1 : 0;
 }
 
-/* Time order; rows of the same second keep the log's order (a stable merge sort). */
-static void
-sort_rows(struct replay *r)
-{
-	struct eventlog_row *rows = malloc(r->n_rows * sizeof(*rows));
-	int *lines = malloc(r->n_rows * sizeof(*lines));
-
-	if (rows == NULL || lines == NULL)
-		abort();
-	for (size_t width = 1; width < r->n_rows; width *= 2) {
-		for (size_t lo = 0; lo < r->n_rows; lo += 2 * width) {
-			size_t mid = lo + width < r->n_rows ? lo + width : r->n_rows;
-			size_t hi = lo + 2 * width < r->n_rows ? lo + 2 * width : r->n_rows;
-			size_t a = lo, b = mid, k = lo;
-
-			while (k < hi) {
-				size_t take = (b >= hi || (a < mid && r->rows[a].ts <= r->rows[b].ts)) ? a++ : b++;
-
-				rows[k] = r->rows[take];
-				lines[k++] = r->lines[take];
-			}
-		}
-		memcpy(r->rows, rows, r->n_rows * sizeof(*rows));
-		memcpy(r->lines, lines, r->n_rows * sizeof(*lines));
-	}
-	free(rows);
-	free(lines);
-}
-
-/* A visit's row within one second of the log, to be put in the order the visit lived it. */
-struct member {
-	const struct eventlog_row *row;
-	int line;
-	size_t pos;  /* its place in the log, after sorting by time */
-	int rank;
-};
-
-static int
-visit_cmp(const struct member *x, const struct member *y)
-{
-	int c = strcmp(x->row->office, y->row->office);
-
-	return c != 0 ? c : strcmp(x->row->ticket, y->row->ticket);
-}
-
-static int
-by_visit(const void *a, const void *b)
-{
-	const struct member *x = a, *y = b;
-	int c = visit_cmp(x, y);
-
-	return c != 0 ? c : (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-static int
-by_rank(const void *a, const void *b)
-{
-	const struct member *x = a, *y = b;
-
-	return x->rank != y->rank ? (x->rank > y->rank) - (x->rank < y->rank) : (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-/* Issued, called, serving, how it ended; after a transfer in the same second, the next
- * procedure's rows (another letter than the transferred row's) come after it. */
-static void
-rank_visit(struct member *m, size_t n)
-{
-	static const int ranks[EVENTLOG_KIND_COUNT] = {
-		[EVENTLOG_ISSUED] = 0,	     [EVENTLOG_CALLED] = 1,	[EVENTLOG_RECALLED] = 2,
-		[EVENTLOG_SERVING] = 3,	     [EVENTLOG_REQUEUED] = 3,	[EVENTLOG_DONE] = 4,
-		[EVENTLOG_NO_SHOW] = 4,	     [EVENTLOG_CANCELLED] = 4,	[EVENTLOG_TRANSFERRED] = 4,
-	};
-	const char *from = NULL;
-
-	for (size_t k = 0; k < n && from == NULL; k++)
-		if (m[k].row->kind == EVENTLOG_TRANSFERRED)
-			from = m[k].row->services;
-	for (size_t k = 0; k < n; k++)
-		m[k].rank = (from != NULL && strcmp(m[k].row->services, from) != 0 ? 8 : 0) + ranks[m[k].row->kind];
-}
-
-/* A log written newest first is read oldest first, so that rows of one second keep their
- * order in time too. */
-static void
-oldest_first(struct replay *r)
-{
-	size_t up = 0, down = 0;
-
-	for (size_t i = 1; i < r->n_rows; i++) {
-		up += r->rows[i].ts > r->rows[i - 1].ts;
-		down += r->rows[i].ts < r->rows[i - 1].ts;
-	}
-	for (size_t i = 0, j = r->n_rows; down > up && i + 1 < j; i++, j--) {
-		struct eventlog_row row = r->rows[i];
-		int line = r->lines[i];
-
-		r->rows[i] = r->rows[j - 1];
-		r->lines[i] = r->lines[j - 1];
-		r->rows[j - 1] = row;
-		r->lines[j - 1] = line;
-	}
-}
-
-/* Where a row goes within its second: counters open first and pause or close last, so a
- * counter that opens calls and one that closes has finished; tickets in between. */
-static int
-second_part(const struct eventlog_row *row)
-{
-	return row->kind == EVENTLOG_COUNTER_OPEN ? 0 : eventlog_kind_is_counter(row->kind) ? 2 : 1;
-}
-
-static int
-ends_stay(enum eventlog_kind kind)
-{
-	return kind == EVENTLOG_DONE || kind == EVENTLOG_NO_SHOW || kind == EVENTLOG_CANCELLED ||
-	       kind == EVENTLOG_TRANSFERRED;
-}
-
-static int
-same_visit(const struct eventlog_row *a, const struct eventlog_row *b)
-{
-	return strcmp(a->office, b->office) == 0 && strcmp(a->ticket, b->ticket) == 0;
-}
-
-/* A counter that ends one stay and calls the next in the same second (one press of "next"
- * does both) ended it first: the end moves before the call, when nothing else of its visit
- * lies between. */
-static void
-ends_before_calls(struct replay *r, size_t lo, size_t hi)
-{
-	for (size_t p = lo; p < hi; p++) {
-		const struct eventlog_row *call = &r->rows[p];
-		size_t q = p + 1;
-
-		if (call->kind != EVENTLOG_CALLED || call->counter == 0)
-			continue;
-		while (q < hi && !(ends_stay(r->rows[q].kind) && r->rows[q].counter == call->counter &&
-				   strcmp(r->rows[q].office, call->office) == 0 && !same_visit(&r->rows[q], call)))
-			q++;
-		for (size_t k = p; q < hi && k < q; k++)
-			if (same_visit(&r->rows[k], &r->rows[q]))
-				q = hi;
-		if (q < hi) {
-			struct eventlog_row end = r->rows[q];
-			int line = r->lines[q];
-
-			memmove(r->rows + p + 1, r->rows + p, (q - p) * sizeof(*r->rows));
-			memmove(r->lines + p + 1, r->lines + p, (q - p) * sizeof(*r->lines));
-			r->rows[p] = end;
-			r->lines[p] = line;
-		}
-	}
-}
-
-/* Within one second (a log keeps no finer time, or lists a second's rows in any order: by
- * ticket, by event name), counters open first and close last, each visit's rows go in the
- * order the visit lived them, in the places its rows held, and a counter's stay ends before
- * its next call; rows of different visits otherwise keep their order. */
-static void
-order_seconds(struct replay *r)
-{
-	struct member *m = NULL;
-	struct eventlog_row *rows = NULL;
-	int *lines = NULL;
-	size_t *places = NULL, cap = 0, cap_rows = 0, cap_lines = 0, cap_places = 0;
-
-	for (size_t lo = 0, hi; lo < r->n_rows; lo = hi) {
-		size_t n = 0, k = lo;
-
-		for (hi = lo + 1; hi < r->n_rows && r->rows[hi].ts == r->rows[lo].ts; hi++)
-			;
-		m = grow(m, &cap, hi - lo, sizeof(*m));
-		rows = grow(rows, &cap_rows, hi - lo, sizeof(*rows));
-		lines = grow(lines, &cap_lines, hi - lo, sizeof(*lines));
-		places = grow(places, &cap_places, hi - lo, sizeof(*places));
-		memcpy(rows, r->rows + lo, (hi - lo) * sizeof(*rows));
-		memcpy(lines, r->lines + lo, (hi - lo) * sizeof(*lines));
-		for (int part = 0; part < 3; part++) {
-			for (size_t i = 0; i < hi - lo; i++) {
-				if (second_part(&rows[i]) != part)
-					continue;
-				if (part == 1)
-					m[n++] = (struct member){ &rows[i], lines[i], k, 0 };
-				r->rows[k] = rows[i];
-				r->lines[k++] = lines[i];
-			}
-		}
-		qsort(m, n, sizeof(*m), by_visit);
-		for (size_t a = 0, b; a < n; a = b) {
-			for (b = a + 1; b < n && visit_cmp(&m[b], &m[a]) == 0; b++)
-				;
-			if (b - a < 2)
-				continue;
-			for (size_t j = a; j < b; j++)
-				places[j - a] = m[j].pos;
-			rank_visit(m + a, b - a);
-			qsort(m + a, b - a, sizeof(*m), by_rank);
-			for (size_t j = a; j < b; j++) {
-				r->rows[places[j - a]] = *m[j].row;
-				r->lines[places[j - a]] = m[j].line;
-			}
-		}
-		ends_before_calls(r, lo, hi);
-	}
-	free(m);
-	free(rows);
-	free(lines);
-	free(places);
-}
-
 /* Counters the log uses beyond the configuration's: the office has them, so replay adds them,
  * serving every procedure the office offers until a counter row of the log says otherwise.
  * Notes too which offices' logs tell of their counters, and of how stays end. */
@@ -397,7 +187,7 @@ extend_counters(struct replay *r)
 
 		if (k >= 0 && eventlog_kind_is_counter(r->rows[i].kind))
 			r->counter_rows[k] = 1;
-		if (k >= 0 && (ends_stay(r->rows[i].kind) || r->rows[i].kind == EVENTLOG_SERVING))
+		if (k >= 0 && (eventlog_kind_ends_stay(r->rows[i].kind) || r->rows[i].kind == EVENTLOG_SERVING))
 			r->end_rows[k] = 1;
 
 		for (; o != NULL && o->n_counters < r->rows[i].counter; o->n_counters++) {
@@ -1056,9 +846,10 @@ ctl_replay_main(int argc, char **argv)
 	extend_counters(&r);
 	if (queue_new(r.config, &r.q) != 0)
 		goto out;
-	oldest_first(&r);
-	sort_rows(&r);
-	order_seconds(&r);
+	if (eventlog_order(r.rows, r.lines, r.n_rows) != 0) {
+		fprintf(stderr, "madoguchictl: out of memory\n");
+		goto out;
+	}
 	link_transfers(&r);
 	replay_rows(&r);
 	report(&r);

@@ -580,3 +580,221 @@ eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *l
 	}
 	return rc;
 }
+
+int
+eventlog_kind_ends_stay(enum eventlog_kind kind)
+{
+	return kind == EVENTLOG_DONE || kind == EVENTLOG_NO_SHOW || kind == EVENTLOG_CANCELLED ||
+	       kind == EVENTLOG_TRANSFERRED;
+}
+
+/* --- putting a log in order --- */
+
+/* The rows and their line numbers, moved together. */
+struct rows {
+	struct eventlog_row *row;
+	int *line;
+};
+
+static void
+swap_rows(struct rows *r, size_t i, size_t j)
+{
+	struct eventlog_row row = r->row[i];
+	int line = r->line[i];
+
+	r->row[i] = r->row[j];
+	r->line[i] = r->line[j];
+	r->row[j] = row;
+	r->line[j] = line;
+}
+
+/* A log written newest first is read oldest first, so that rows of one second keep their
+ * order in time too. */
+static void
+oldest_first(struct rows *r, size_t n)
+{
+	size_t up = 0, down = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		up += r->row[i].ts > r->row[i - 1].ts;
+		down += r->row[i].ts < r->row[i - 1].ts;
+	}
+	for (size_t i = 0, j = n; down > up && i + 1 < j; i++, j--)
+		swap_rows(r, i, j - 1);
+}
+
+/* Time order; rows of the same second keep the log's order (a stable merge sort through tmp). */
+static void
+by_time(struct rows *r, struct rows *tmp, size_t n)
+{
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t a = lo, b = mid, k = lo;
+
+			while (k < hi) {
+				size_t take = (b >= hi || (a < mid && r->row[a].ts <= r->row[b].ts)) ? a++ : b++;
+
+				tmp->row[k] = r->row[take];
+				tmp->line[k++] = r->line[take];
+			}
+		}
+		memcpy(r->row, tmp->row, n * sizeof(*r->row));
+		memcpy(r->line, tmp->line, n * sizeof(*r->line));
+	}
+}
+
+/* A visit's row within one second, to be put in the order the visit lived it. */
+struct member {
+	struct eventlog_row row;
+	int line;
+	size_t pos; /* its place in the log, after sorting by time */
+	int rank;
+};
+
+static int
+visit_cmp(const struct member *x, const struct member *y)
+{
+	int c = strcmp(x->row.office, y->row.office);
+
+	return c != 0 ? c : strcmp(x->row.ticket, y->row.ticket);
+}
+
+static int
+by_visit(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c = visit_cmp(x, y);
+
+	return c != 0 ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int
+by_rank(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	return x->rank != y->rank ? (x->rank > y->rank) - (x->rank < y->rank) : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Issued, called, serving, how it ended; after a transfer in the same second, the next
+ * procedure's rows (another letter than the transferred row's) come after it. */
+static void
+rank_visit(struct member *m, size_t n)
+{
+	static const int ranks[EVENTLOG_KIND_COUNT] = {
+		[EVENTLOG_ISSUED] = 0,	[EVENTLOG_CALLED] = 1,	 [EVENTLOG_RECALLED] = 2,  [EVENTLOG_SERVING] = 3,
+		[EVENTLOG_REQUEUED] = 3, [EVENTLOG_DONE] = 4,	 [EVENTLOG_NO_SHOW] = 4,   [EVENTLOG_CANCELLED] = 4,
+		[EVENTLOG_TRANSFERRED] = 4,
+	};
+	const char *from = NULL;
+
+	for (size_t k = 0; k < n && from == NULL; k++)
+		if (m[k].row.kind == EVENTLOG_TRANSFERRED)
+			from = m[k].row.services;
+	for (size_t k = 0; k < n; k++)
+		m[k].rank = (from != NULL && strcmp(m[k].row.services, from) != 0 ? 8 : 0) + ranks[m[k].row.kind];
+}
+
+/* Where a row goes within its second: counters open first and pause or close last, so a
+ * counter that opens calls and one that closes has finished; tickets in between. */
+static int
+second_part(const struct eventlog_row *row)
+{
+	return row->kind == EVENTLOG_COUNTER_OPEN ? 0 : eventlog_kind_is_counter(row->kind) ? 2 : 1;
+}
+
+static int
+same_visit(const struct eventlog_row *a, const struct eventlog_row *b)
+{
+	return strcmp(a->office, b->office) == 0 && strcmp(a->ticket, b->ticket) == 0;
+}
+
+/* A counter that ends one stay and calls the next in the same second (one press of "next"
+ * does both) ended it first: the end moves before the call, when nothing else of its visit
+ * lies between. */
+static void
+ends_before_calls(struct rows *r, size_t lo, size_t hi)
+{
+	for (size_t p = lo; p < hi; p++) {
+		const struct eventlog_row *call = &r->row[p];
+		size_t q = p + 1;
+
+		if (call->kind != EVENTLOG_CALLED || call->counter == 0)
+			continue;
+		while (q < hi && !(eventlog_kind_ends_stay(r->row[q].kind) && r->row[q].counter == call->counter &&
+				   strcmp(r->row[q].office, call->office) == 0 && !same_visit(&r->row[q], call)))
+			q++;
+		for (size_t k = p; q < hi && k < q; k++)
+			if (same_visit(&r->row[k], &r->row[q]))
+				q = hi;
+		for (size_t k = q; q < hi && k > p; k--)
+			swap_rows(r, k, k - 1);
+	}
+}
+
+/* One second's rows [lo, hi): counters open first and close last, each visit's rows in the
+ * order the visit lived them, in the places its rows held, and a counter's stay ends before
+ * its next call; rows of different visits otherwise keep their order. m holds hi - lo. */
+static void
+order_second(struct rows *r, size_t lo, size_t hi, struct member *m, size_t *places)
+{
+	size_t n = 0, k = lo;
+
+	for (size_t i = lo; i < hi; i++)
+		m[i - lo] = (struct member){ r->row[i], r->line[i], 0, 0 };
+	for (int part = 0; part < 3; part++) {
+		for (size_t i = 0; i < hi - lo; i++) {
+			if (second_part(&m[i].row) != part)
+				continue;
+			r->row[k] = m[i].row;
+			r->line[k++] = m[i].line;
+		}
+	}
+	for (size_t i = lo; i < hi; i++)
+		if (second_part(&r->row[i]) == 1)
+			m[n++] = (struct member){ r->row[i], r->line[i], i, 0 };
+	qsort(m, n, sizeof(*m), by_visit);
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && visit_cmp(&m[b], &m[a]) == 0; b++)
+			;
+		if (b - a < 2)
+			continue;
+		for (size_t j = a; j < b; j++)
+			places[j - a] = m[j].pos;
+		rank_visit(m + a, b - a);
+		qsort(m + a, b - a, sizeof(*m), by_rank);
+		for (size_t j = a; j < b; j++) {
+			r->row[places[j - a]] = m[j].row;
+			r->line[places[j - a]] = m[j].line;
+		}
+	}
+	ends_before_calls(r, lo, hi);
+}
+
+int
+eventlog_order(struct eventlog_row *rows, int *lines, size_t n)
+{
+	struct rows r = { rows, lines }, tmp = { malloc((n + 1) * sizeof(*rows)), malloc((n + 1) * sizeof(*lines)) };
+	struct member *m = malloc((n + 1) * sizeof(*m));
+	size_t *places = malloc((n + 1) * sizeof(*places));
+	int rc = -1;
+
+	if (tmp.row == NULL || tmp.line == NULL || m == NULL || places == NULL)
+		goto out;
+	oldest_first(&r, n);
+	by_time(&r, &tmp, n);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		for (hi = lo + 1; hi < n && rows[hi].ts == rows[lo].ts; hi++)
+			;
+		if (hi - lo > 1)
+			order_second(&r, lo, hi, m, places);
+	}
+	rc = 0;
+out:
+	free(tmp.row);
+	free(tmp.line);
+	free(m);
+	free(places);
+	return rc;
+}

@@ -69,6 +69,8 @@ const char *eventlog_kind_name(enum eventlog_kind kind);
 int eventlog_kind_parse(const char *name, enum eventlog_kind *kind);
 /* 1 for counter_open, counter_pause and counter_close. */
 int eventlog_kind_is_counter(enum eventlog_kind kind);
+/* 1 for done, no_show, cancelled and transferred: a stay's end. */
+int eventlog_kind_ends_stay(enum eventlog_kind kind);
 
 /* Checks a header line (without its line ending): 0, or -1 and *cause. */
 int eventlog_parse_header(const char *line, size_t len, char **cause);
@@ -96,5 +98,14 @@ void eventlog_reader_free(struct eventlog_reader *r);
 /* The next row: 1 and *row, 0 at the end, or -1 with *cause for a bad line (the header
  * included); reading may go on after -1. *line is the 1-based line number of the row or error. */
 int eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *line, char **cause);
+
+/* Puts a log's rows (and their line numbers alongside) in the order they happened, as far as
+ * the log tells: a log written newest first is turned round; rows go by time, those of one
+ * second (a log keeps no finer time, or lists a second's rows in any order: by ticket, by
+ * event name) with counters opening first and closing last, each visit's rows in the order
+ * the visit lived them (issued, called, serving, its end; after a transfer, the next
+ * procedure's), and a counter's stay ending before its next call. What no order tells — which
+ * of two visits came first within a second — stays as the log has it. 0, or -1 out of memory. */
+int eventlog_order(struct eventlog_row *rows, int *lines, size_t n);
 
 #endif

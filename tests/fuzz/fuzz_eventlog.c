@@ -1,6 +1,6 @@
 /*
  * Fuzzes the event-log CSV reader (madoguchictl import and replay read it) with whole files,
- * procedure codes included.
+ * procedure codes included, and the order it puts their rows in.
  * Every row it accepts must format back to a line that parses to the same row; every line it
  * refuses must come with a cause and a line number within the file.
  */
@@ -12,6 +12,9 @@
 #include "eventlog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Rows kept from one input for eventlog_order(). */
+#define FUZZ_ROWS 4096
 
 static void
 fuzz_check(int ok)
@@ -46,12 +49,31 @@ fuzz_resolve(const void *ctx, const char *code)
 	return strcmp(code, "certificates") == 0 ? 'A' : strcmp(code, "mynumber") == 0 ? 'H' : 0;
 }
 
+/* The accepted rows put in order (eventlog_order()): the same rows, each with its own line,
+ * in time order. */
+static void
+fuzz_order(struct eventlog_row *rows, int *lines, size_t n)
+{
+	long sum = 0, again = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += lines[i];
+	fuzz_check(eventlog_order(rows, lines, n) == 0);
+	for (size_t i = 0; i < n; i++) {
+		again += lines[i];
+		fuzz_check(i == 0 || rows[i - 1].ts <= rows[i].ts);
+	}
+	fuzz_check(sum == again);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct eventlog_row kept[FUZZ_ROWS];
+	static int kept_lines[FUZZ_ROWS];
 	struct eventlog_reader *r = NULL;
 	struct eventlog_row row;
-	size_t lines = 1;
+	size_t lines = 1, n_kept = 0;
 	int line = 0, rc, last = 0;
 
 	for (size_t i = 0; i < size; i++)
@@ -67,12 +89,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		fuzz_check(line >= 1 && (size_t)line <= lines && line >= last);
 		last = line;
-		if (rc == 1)
+		if (rc == 1) {
 			fuzz_round_trip(&row);
-		else
+			if (n_kept < FUZZ_ROWS) {
+				kept[n_kept] = row;
+				kept_lines[n_kept++] = line;
+			}
+		} else {
 			fuzz_check(rc == -1 && cause != NULL);
+		}
 		free(cause);
 	}
 	eventlog_reader_free(r);
+	fuzz_order(kept, kept_lines, n_kept);
 	return 0;
 }

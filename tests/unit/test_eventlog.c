@@ -303,6 +303,71 @@ reader_resolves_codes(void **state)
 	free(cause);
 }
 
+/* Rows as a log lists them → the order they happened; each string is "second event ticket
+ * service counter", its place in the input its line number. */
+static void
+order_case(const char *const *in, size_t n, const char *const *want)
+{
+	struct eventlog_row rows[16];
+	int lines[16];
+
+	for (size_t i = 0; i < n; i++) {
+		char kind[20], ticket[16], service[8];
+		int second, counter;
+
+		memset(&rows[i], 0, sizeof(rows[i]));
+		assert_int_equal(sscanf(in[i], "%d %19s %15s %7s %d", &second, kind, ticket, service, &counter), 5);
+		rows[i].ts = T0 + second;
+		strcpy(rows[i].office, "naka");
+		assert_int_equal(eventlog_kind_parse(kind, &rows[i].kind), 0);
+		strcpy(rows[i].ticket, strcmp(ticket, "-") == 0 ? "" : ticket);
+		strcpy(rows[i].services, service);
+		rows[i].counter = counter;
+		lines[i] = (int)i + 2;
+	}
+	assert_int_equal(eventlog_order(rows, lines, n), 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct eventlog_row *r = &rows[i];
+		char got[64];
+
+		snprintf(got, sizeof(got), "%d %s %s %s %d", (int)(r->ts - T0), eventlog_kind_name(r->kind),
+			 r->ticket[0] != '\0' ? r->ticket : "-", r->services, r->counter);
+		if (strcmp(got, want[i]) != 0)
+			fail_msg("row %zu: got \"%s\", want \"%s\"", i, got, want[i]);
+		assert_string_equal(in[lines[i] - 2], want[i]); /* the line number came along */
+	}
+}
+
+static void
+order(void **state)
+{
+	/* Within a second: the counter opens first and closes last, each visit lives in order
+	 * (issued, called; the transfer before the next procedure's issue), A-002 keeps its place
+	 * after A-001, and counter 2 ends A-002's stay before it calls A-003. */
+	static const char *const jumbled[] = {
+		"0 called A-001 A 1",	    "0 issued A-002 A 0",	  "0 issued A-001 A 0",
+		"0 counter_open - AH 1",    "60 issued A-001 H 0",	  "60 transferred A-001 A 1",
+		"60 serving A-001 A 1",	    "90 counter_close - AH 2",	  "90 called A-003 A 2",
+		"90 done A-002 A 2",	    "30 issued A-003 A 0",	  "30 called A-002 A 2",
+	};
+	static const char *const lived[] = {
+		"0 counter_open - AH 1",    "0 issued A-001 A 0",	  "0 issued A-002 A 0",
+		"0 called A-001 A 1",	    "30 issued A-003 A 0",	  "30 called A-002 A 2",
+		"60 serving A-001 A 1",	    "60 transferred A-001 A 1",	  "60 issued A-001 H 0",
+		"90 done A-002 A 2",	    "90 called A-003 A 2",	  "90 counter_close - AH 2",
+	};
+	/* Newest first: turned round, so a second's rows are in time order too. */
+	static const char *const newest[] = { "20 done A-001 A 1", "10 called A-001 A 1", "10 issued A-001 A 0",
+					      "5 issued B-001 B 0" };
+	static const char *const oldest[] = { "5 issued B-001 B 0", "10 issued A-001 A 0", "10 called A-001 A 1",
+					      "20 done A-001 A 1" };
+
+	(void)state;
+	order_case(jumbled, 12, lived);
+	order_case(newest, 4, oldest);
+	order_case(NULL, 0, NULL);
+}
+
 static void
 reader_header_and_empty(void **state)
 {
@@ -490,7 +555,8 @@ main(void)
 		cmocka_unit_test(parse_good),	      cmocka_unit_test(parse_bad),
 		cmocka_unit_test(parse_respects_len), cmocka_unit_test(header),
 		cmocka_unit_test(reader_numbers_lines), cmocka_unit_test(reader_header_and_empty),
-		cmocka_unit_test(reader_resolves_codes), cmocka_unit_test(reader_lenient),
+		cmocka_unit_test(reader_resolves_codes),
+		cmocka_unit_test(order), cmocka_unit_test(reader_lenient),
 		cmocka_unit_test(format_round_trip),  cmocka_unit_test(format_exact),
 		cmocka_unit_test(format_canonical),
 		cmocka_unit_test(kinds),
