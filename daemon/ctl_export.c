@@ -24,7 +24,9 @@ struct job {
 	const char *format, *office, *issues, *next, *from, *to;
 };
 
-enum { OPT_FY = 1, OPT_FORMAT, OPT_OFFICE, OPT_CONFIG, OPT_INITIATIVE, OPT_ISSUES, OPT_NEXT, OPT_FROM, OPT_TO, OPT_ALL };
+enum {
+	OPT_FY = 1, OPT_FORMAT, OPT_OFFICE, OPT_CONFIG, OPT_INITIATIVE, OPT_ISSUES, OPT_NEXT, OPT_FROM, OPT_TO, OPT_ALL
+};
 
 /* "2026" → 2026 within 2000–2200, else -1. */
 static int
@@ -323,7 +325,14 @@ export_row(void *arg, const struct event_rec *e)
 		row.services[0] = e->service;
 		snprintf(row.ticket, sizeof(row.ticket), "%s", e->label);
 	}
-	if ((n = eventlog_format(&row, line, sizeof(line))) < 0 || fwrite(line, 1, (size_t)n, stdout) != (size_t)n) {
+	if ((n = eventlog_format(&row, line, sizeof(line))) < 0) {
+		fprintf(stderr, "madoguchictl: the %s event of %s at %lld cannot be written as a row\n", e->event,
+			e->office, (long long)e->ts);
+		x->failed = 1;
+		goto out;
+	}
+	if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n) {
+		fprintf(stderr, "madoguchictl: writing the event log failed\n");
 		x->failed = 1;
 		goto out;
 	}
@@ -355,7 +364,9 @@ ctl_export_events(const char *db, int argc, char **argv)
 		fprintf(stderr, "madoguchictl: %s\n", cause != NULL ? cause : "reading the events failed");
 		goto out;
 	}
-	if (x.failed || fflush(stdout) != 0) {
+	if (x.failed)
+		goto out;
+	if (fflush(stdout) != 0) {
 		fprintf(stderr, "madoguchictl: writing the event log failed\n");
 		goto out;
 	}

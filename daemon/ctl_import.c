@@ -406,7 +406,7 @@ import_check(struct import *im, const char *text, size_t len, struct store *stor
 
 	if (eventlog_reader_new(text, len, &reader) != 0)
 		abort();
-	eventlog_reader_resolve(reader, &(struct eventlog_resolver){ config_service_letter, im->config });
+	eventlog_reader_resolve(reader, &(struct eventlog_resolver){ config_code_letter, im->config });
 	while ((r = eventlog_reader_next(reader, &row, &line, &cause)) != 0) {
 		if (r < 0) {
 			import_error(im, line, "%s", cause != NULL ? cause : "unreadable");

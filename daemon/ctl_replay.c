@@ -149,7 +149,7 @@ read_rows(struct replay *r, const char *text, size_t len)
 		fprintf(stderr, "madoguchictl: out of memory\n");
 		return -1;
 	}
-	eventlog_reader_resolve(reader, &(struct eventlog_resolver){ config_service_letter, r->config });
+	eventlog_reader_resolve(reader, &(struct eventlog_resolver){ config_code_letter, r->config });
 	while ((got = eventlog_reader_next(reader, &row, &line, &cause)) != 0) {
 		if (got < 0) {
 			fprintf(stderr, "%s:%d: %s\n", r->file, line, cause != NULL ? cause : "invalid line");
@@ -309,7 +309,7 @@ link_transfers(struct replay *r)
 	for (size_t i = 0; i < r->n_rows; i++) {
 		if (r->rows[i].kind != EVENTLOG_TRANSFERRED)
 			continue;
-		/* The next ticket comes the same day: a visit whose label never comes back is not
+		/* The next ticket comes within a day: a visit whose label never comes back is not
 		 * looked for through the rest of the log. */
 		for (size_t j = i + 1; j < r->n_rows && r->rows[j].ts - r->rows[i].ts < 86400; j++) {
 			const struct eventlog_row *a = &r->rows[i], *b = &r->rows[j];
@@ -470,9 +470,12 @@ do_issued(struct replay *r, size_t i)
 	}
 	learn(r);
 	prev = stay_find(r, row, 0);
-	/* The visit at a counter in another procedure goes on to this one (a log that does not
-	 * write transfers): its place in line is the visit's. */
-	if (prev != NULL && prev->service != letter[0] &&
+	/* A label led by another procedure's letter ("B-018" for D) at a counter in that other
+	 * procedure is the visit going on to this one (a log that does not write transfers): its
+	 * place in line is the visit's. Labels without a letter ("001") name no visit across
+	 * procedures. */
+	if (prev != NULL && prev->service != letter[0] && row->ticket[0] >= 'A' && row->ticket[0] <= 'Z' &&
+	    !(row->ticket[1] >= 'A' && row->ticket[1] <= 'Z') && row->ticket[0] != letter[0] &&
 	    (state_of(r, prev) == PROTO_CALLED || state_of(r, prev) == PROTO_SERVING))
 		since = prev->since;
 	stay_new(r, row, t, row->ts);
@@ -567,7 +570,7 @@ do_called(struct replay *r, size_t i)
 	struct queue_ticket *t = ticket_of(r, s);
 	enum proto_state state = state_of(r, s);
 	char *cause = NULL;
-	int counter;
+	int counter, office;
 
 	if (t == NULL || state > PROTO_SERVING) {
 		warn(r, r->lines[i], "ticket %s is not in line", row->ticket);
@@ -594,7 +597,8 @@ do_called(struct replay *r, size_t i)
 	learn(r);
 	if (s->called == 0)
 		s->called = row->ts;
-	if (!r->end_rows[config_office_index(r->config, row->office)])
+	office = config_office_index(r->config, row->office);
+	if (office >= 0 && !r->end_rows[office])
 		presume_gone(r, s, row->ts);
 out:
 	return;
@@ -698,10 +702,11 @@ do_transferred(struct replay *r, size_t i)
 	letter[0] = r->rows[to].services[0];
 	letter[1] = '\0';
 	if (queue_transfer(r->q, row->office, s->id, 0, letter, row->ts, &t, &cause) != QUEUE_OK) {
-		warn(r, r->lines[to], "%s", cause != NULL ? cause : "the transfer failed");
+		warn(r, r->lines[i], "%s", cause != NULL ? cause : "the transfer failed");
 		free(cause);
 		queue_done(r->q, row->office, s->id, 0, row->ts, &t, NULL);
 		learn(r);
+		r->consumed[to] = 0; /* its next ticket is issued on its own */
 		goto out;
 	}
 	learn(r);
@@ -844,8 +849,10 @@ ctl_replay_main(int argc, char **argv)
 	if (read_rows(&r, text, len) != 0)
 		goto out;
 	extend_counters(&r);
-	if (queue_new(r.config, &r.q) != 0)
+	if (queue_new(r.config, &r.q) != 0) {
+		fprintf(stderr, "madoguchictl: out of memory\n");
 		goto out;
+	}
 	if (eventlog_order(r.rows, r.lines, r.n_rows) != 0) {
 		fprintf(stderr, "madoguchictl: out of memory\n");
 		goto out;

@@ -90,8 +90,8 @@ int store_rollup_catch_up(struct store *store, const struct config *config, long
 #define STORE_ROLLUP_ALL_TO INT64_MAX
 int store_rollup_rebuild(struct store *store, const struct config *config, int64_t from, int64_t to, char **cause);
 /* Every event with from <= ts < to, of office or of all (NULL), those a running daemon has
- * not settled yet included, in the order they happened: each(arg, e) until it returns
- * non-zero. 0, or -1 and *cause. */
+ * not settled yet included, in time order (a second's as they were written): each(arg, e)
+ * until it returns non-zero. 0, or -1 and *cause. */
 int store_events_each(struct store *store, int64_t from, int64_t to, const char *office,
 		      int (*each)(void *arg, const struct event_rec *e), void *arg, char **cause);
 /* The stored cells with from <= hour < to, of the offices listed (NULL-terminated; NULL for

@@ -48,12 +48,16 @@ static const char sql_set_watermark[] = "UPDATE rollup_state SET folded = ?1 WHE
 static const char sql_events_after[] = "SELECT " EVENT_COLUMNS " FROM events WHERE id > ?1 ORDER BY id";
 static const char sql_events_range[] =
 	"SELECT " EVENT_COLUMNS " FROM events WHERE ts >= ?1 AND ts < ?2 AND id <= ?3 ORDER BY id";
-/* Settled events and those still pending (a running daemon's last seconds), in order. */
+/* Settled events and those still pending (a running daemon's last seconds), in time order
+ * (an import's ids come after the days it fills), then as they were written. */
+#define EVENT_FIELDS "ts, office, service, ticket, label, event, counter, services, priority, wait_s"
 static const char sql_events_export[] =
-	"SELECT k, ts, office, service, ticket, label, event, counter, services, priority, wait_s FROM"
-	" (SELECT 0 AS src, id AS k, * FROM events WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3)"
-	" UNION ALL SELECT 1, pending, * FROM events_pending WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3))"
-	" ORDER BY src, k";
+	"SELECT k, " EVENT_FIELDS " FROM"
+	" (SELECT 0 AS src, id AS k, " EVENT_FIELDS " FROM events"
+	"  WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3)"
+	"  UNION ALL SELECT 1, pending, " EVENT_FIELDS " FROM events_pending"
+	"  WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3))"
+	" ORDER BY ts, src, k";
 static const char sql_ticket_first[] =
 	"SELECT id, ts, label, event, office FROM events WHERE ticket = ?1 AND ticket > 0 AND id < ?2 ORDER BY id LIMIT 1";
 static const char sql_transfer_before[] =

@@ -852,22 +852,18 @@ config_service(const struct config *config, const char *letter_or_code)
 		goto out;
 	}
 	for (int i = 0; i < 26; i++)
-		if (config->services[i].letter != 0 && strcmp(config->services[i].code, letter_or_code) == 0)
+		if (config->services[i].letter != 0 && strcasecmp(config->services[i].code, letter_or_code) == 0)
 			found = &config->services[i];
 out:
 	return found;
 }
 
 char
-config_service_letter(const void *config, const char *code)
+config_code_letter(const void *config, const char *code)
 {
-	const struct config *c = config;
-	char letter = 0;
+	const struct config_service *s = strlen(code) > 1 ? config_service(config, code) : NULL;
 
-	for (int i = 0; i < 26 && letter == 0; i++)
-		if (c->services[i].letter != 0 && strcasecmp(c->services[i].code, code) == 0)
-			letter = c->services[i].letter;
-	return letter;
+	return s != NULL ? s->letter : 0;
 }
 
 const struct config_counter *

@@ -121,10 +121,11 @@ void config_free(struct config *config);
 /* Look-ups; NULL when unknown. A procedure is named by its letter or its code. */
 const struct config_office *config_office(const struct config *config, const char *code);
 int config_office_index(const struct config *config, const char *code);
+/* A procedure by its letter ("A") or by its code in any case ("certificates", "Certificates"); NULL for none. */
 const struct config_service *config_service(const struct config *config, const char *letter_or_code);
-/* The letter of the procedure with this code, in any case ("Certificates" → 'A'), or 0: an
- * eventlog_resolver's resolve, with the config as its ctx. */
-char config_service_letter(const void *config, const char *code);
+/* The letter of the procedure with this code ("Certificates" → 'A'), 0 for none or a bare
+ * letter: an eventlog_resolver's resolve, whose ctx is the struct config. */
+char config_code_letter(const void *config, const char *code);
 const struct config_counter *config_counter(const struct config_office *office, int number);
 /* The name in lang, falling back to English, then Japanese. */
 const char *config_name(char *const *names, enum proto_lang lang);

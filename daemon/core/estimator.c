@@ -286,14 +286,19 @@ void
 estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_state state, int64_t ts)
 {
 	struct counter_memory *c = memory_of(e, counter);
+	int reopened;
 
 	if (c == NULL)
 		goto out;
 	new_day(e, ts);
-	/* A counter closed after it was open today and open again within four hours was away as
-	 * a pause is (a system without pauses closes its counters for lunch): learned as one. */
-	if (c->known && c->state == PROTO_COUNTER_CLOSED && state == PROTO_COUNTER_OPEN && c->open_today &&
-	    ts >= c->since && ts - c->since <= 4 * 3600) {
+	if (state == PROTO_COUNTER_PAUSED && (!c->known || c->state != PROTO_COUNTER_PAUSED))
+		e->pauses++;
+	/* At an office that has never paused, a counter closed after it was open today and open
+	 * again within four hours was away as a pause is (a system without pauses closes its
+	 * counters for lunch): learned as one. Where counters pause, closing is closing. */
+	reopened = c->known && c->state == PROTO_COUNTER_CLOSED && state == PROTO_COUNTER_OPEN && c->open_today &&
+		   ts >= c->since && ts - c->since <= 4 * 3600 && e->pauses == 0;
+	if (reopened) {
 		e->closes_reopened++;
 		if (!c->paused_today) {
 			c->paused_today = 1;
@@ -301,10 +306,8 @@ estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_s
 			e->pause_starts[local_bin(c->since)] += 1;
 		}
 	}
-	if (state == PROTO_COUNTER_PAUSED && (!c->known || c->state != PROTO_COUNTER_PAUSED))
-		e->pauses++;
-	if (c->known && (c->state == PROTO_COUNTER_PAUSED || (c->state == PROTO_COUNTER_CLOSED && c->open_today)) &&
-	    state == PROTO_COUNTER_OPEN && ts >= c->since && ts - c->since <= 4 * 3600)
+	if (c->known && (c->state == PROTO_COUNTER_PAUSED || reopened) && state == PROTO_COUNTER_OPEN &&
+	    ts >= c->since && ts - c->since <= 4 * 3600)
 		mean_add(&e->pause, (double)(ts - c->since), MEMORY_HOUR);
 	if (state == PROTO_COUNTER_OPEN && !c->open_today) {
 		c->open_today = 1;

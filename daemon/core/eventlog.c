@@ -283,27 +283,26 @@ out:
 	return rc;
 }
 
-/* One item of the service field: a letter ("A", "a"), letters run together ("AH", upper
- * case only), or a procedure's code the resolver knows ("certificates"). Appends what it names
- * to services (once each); 0, or -1 when it names nothing. */
+/* One item of the service field: a procedure's code the resolver knows, in any case
+ * ("certificates", "MYNUMBER"), else a letter or letters run together, in any case ("A", "ah").
+ * Appends the letters it names to services (once each); 0, or -1 when it names nothing. */
 static int
 add_service_item(const char *item, size_t len, const struct eventlog_resolver *resolver, char *services)
 {
 	char code[FIELD_MAX], letter = 0;
 	int letters = len > 0, rc = -1;
 
-	for (size_t i = 0; i < len && letters; i++)
-		letters = (item[i] >= 'A' && item[i] <= 'Z') || (len == 1 && item[i] >= 'a' && item[i] <= 'z');
 	memcpy(code, item, len);
 	code[len] = '\0';
-	if (!letters && len > 1 && resolver != NULL && resolver->resolve != NULL)
+	if (len > 1 && resolver != NULL && resolver->resolve != NULL)
 		letter = resolver->resolve(resolver->ctx, code);
 	if (letter >= 'A' && letter <= 'Z') {
 		code[0] = letter;
 		code[1] = '\0';
-		letters = 1;
 		len = 1;
 	}
+	for (size_t i = 0; i < len && letters; i++)
+		letters = (code[i] >= 'A' && code[i] <= 'Z') || (code[i] >= 'a' && code[i] <= 'z');
 	for (size_t i = 0; i < len && letters; i++) {
 		char c = code[i] >= 'a' && code[i] <= 'z' ? (char)(code[i] - 'a' + 'A') : code[i];
 
@@ -341,7 +340,8 @@ parse_services(const char *text, int counter_event, const struct eventlog_resolv
 			p++; /* the separator */
 	}
 	if (!counter_event && strlen(services) != 1) {
-		cause_set(cause, "service: want one procedure letter, got \"%s\"", text);
+		cause_set(cause, "service: want one procedure letter%s, got \"%s\"", codes[0] != '\0' ? " or code" : "",
+			  text);
 		goto out;
 	}
 	rc = 0;
@@ -697,11 +697,34 @@ rank_visit(struct member *m, size_t n)
 }
 
 /* Where a row goes within its second: counters open first and pause or close last, so a
- * counter that opens calls and one that closes has finished; tickets in between. */
+ * counter that opens calls and one that closes has finished; tickets in between. A counter
+ * with more than one row in the second (closed and opened again) keeps its rows where they
+ * are, among the tickets'. */
 static int
-second_part(const struct eventlog_row *row)
+second_part(const struct rows *r, size_t lo, size_t hi, size_t i)
 {
-	return row->kind == EVENTLOG_COUNTER_OPEN ? 0 : eventlog_kind_is_counter(row->kind) ? 2 : 1;
+	const struct eventlog_row *row = &r->row[i];
+	int part = row->kind == EVENTLOG_COUNTER_OPEN ? 0 : eventlog_kind_is_counter(row->kind) ? 2 : 1;
+
+	for (size_t k = lo; k < hi && part != 1; k++)
+		if (k != i && eventlog_kind_is_counter(r->row[k].kind) && r->row[k].counter == row->counter &&
+		    strcmp(r->row[k].office, row->office) == 0)
+			part = 1;
+	return part;
+}
+
+/* A visit whose rows in one second the lifecycle cannot order: called more than once, or
+ * given back (requeued) or called again (recalled) — its rows stay as the log has them. */
+static int
+keeps_order(const struct member *m, size_t n)
+{
+	int calls = 0, again = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		calls += m[k].row.kind == EVENTLOG_CALLED;
+		again |= m[k].row.kind == EVENTLOG_REQUEUED || m[k].row.kind == EVENTLOG_RECALLED;
+	}
+	return calls > 1 || again;
 }
 
 static int
@@ -735,30 +758,31 @@ ends_before_calls(struct rows *r, size_t lo, size_t hi)
 
 /* One second's rows [lo, hi): counters open first and close last, each visit's rows in the
  * order the visit lived them, in the places its rows held, and a counter's stay ends before
- * its next call; rows of different visits otherwise keep their order. m holds hi - lo. */
+ * its next call; rows of different visits otherwise keep their order. m and places hold
+ * hi - lo each. */
 static void
 order_second(struct rows *r, size_t lo, size_t hi, struct member *m, size_t *places)
 {
 	size_t n = 0, k = lo;
 
 	for (size_t i = lo; i < hi; i++)
-		m[i - lo] = (struct member){ r->row[i], r->line[i], 0, 0 };
+		m[i - lo] = (struct member){ r->row[i], r->line[i], 0, second_part(r, lo, hi, i) };
 	for (int part = 0; part < 3; part++) {
 		for (size_t i = 0; i < hi - lo; i++) {
-			if (second_part(&m[i].row) != part)
+			if (m[i].rank != part)
 				continue;
 			r->row[k] = m[i].row;
 			r->line[k++] = m[i].line;
 		}
 	}
 	for (size_t i = lo; i < hi; i++)
-		if (second_part(&r->row[i]) == 1)
+		if (!eventlog_kind_is_counter(r->row[i].kind))
 			m[n++] = (struct member){ r->row[i], r->line[i], i, 0 };
 	qsort(m, n, sizeof(*m), by_visit);
 	for (size_t a = 0, b; a < n; a = b) {
 		for (b = a + 1; b < n && visit_cmp(&m[b], &m[a]) == 0; b++)
 			;
-		if (b - a < 2)
+		if (b - a < 2 || keeps_order(m + a, b - a))
 			continue;
 		for (size_t j = a; j < b; j++)
 			places[j - a] = m[j].pos;
@@ -772,22 +796,45 @@ order_second(struct rows *r, size_t lo, size_t hi, struct member *m, size_t *pla
 	ends_before_calls(r, lo, hi);
 }
 
+/* More rows than this in one second are no second of a real office (a log whose times were
+ * lost): they keep the log's order, and ordering stays far from quadratic in the log. */
+#define ORDER_SECOND_MAX 1000
+
+/* The most rows that share one second, in rows already in time order. */
+static size_t
+longest_second(const struct eventlog_row *rows, size_t n)
+{
+	size_t longest = n > 0, run = 1;
+
+	for (size_t i = 1; i < n; i++) {
+		run = rows[i].ts == rows[i - 1].ts ? run + 1 : 1;
+		if (run > longest)
+			longest = run;
+	}
+	return longest;
+}
+
 int
 eventlog_order(struct eventlog_row *rows, int *lines, size_t n)
 {
 	struct rows r = { rows, lines }, tmp = { malloc((n + 1) * sizeof(*rows)), malloc((n + 1) * sizeof(*lines)) };
-	struct member *m = malloc((n + 1) * sizeof(*m));
-	size_t *places = malloc((n + 1) * sizeof(*places));
+	struct member *m = NULL;
+	size_t *places = NULL, longest;
 	int rc = -1;
 
-	if (tmp.row == NULL || tmp.line == NULL || m == NULL || places == NULL)
+	if (tmp.row == NULL || tmp.line == NULL)
 		goto out;
 	oldest_first(&r, n);
 	by_time(&r, &tmp, n);
+	longest = longest_second(rows, n);
+	m = malloc((longest + 1) * sizeof(*m));
+	places = malloc((longest + 1) * sizeof(*places));
+	if (m == NULL || places == NULL)
+		goto out;
 	for (size_t lo = 0, hi; lo < n; lo = hi) {
 		for (hi = lo + 1; hi < n && rows[hi].ts == rows[lo].ts; hi++)
 			;
-		if (hi - lo > 1)
+		if (hi - lo > 1 && hi - lo <= ORDER_SECOND_MAX)
 			order_second(&r, lo, hi, m, places);
 	}
 	rc = 0;

@@ -41,7 +41,7 @@ fuzz_round_trip(const struct eventlog_row *row)
 	free(cause);
 }
 
-/* Procedure codes as a configuration would resolve them (config_service_letter()). */
+/* Procedure codes as a configuration would resolve them (config_code_letter()). */
 static char
 fuzz_resolve(const void *ctx, const char *code)
 {
@@ -49,21 +49,35 @@ fuzz_resolve(const void *ctx, const char *code)
 	return strcmp(code, "certificates") == 0 ? 'A' : strcmp(code, "mynumber") == 0 ? 'H' : 0;
 }
 
-/* The accepted rows put in order (eventlog_order()): the same rows, each with its own line,
- * in time order. */
+/* The accepted rows put in order (eventlog_order()): each row still with its own line (the
+ * reader gave them in line order, one row a line), none lost or doubled, in time order. */
 static void
 fuzz_order(struct eventlog_row *rows, int *lines, size_t n)
 {
-	long sum = 0, again = 0;
+	static struct eventlog_row orig[FUZZ_ROWS];
+	static int orig_lines[FUZZ_ROWS];
+	static char seen[FUZZ_ROWS];
 
-	for (size_t i = 0; i < n; i++)
-		sum += lines[i];
+	memcpy(orig, rows, n * sizeof(*rows));
+	memcpy(orig_lines, lines, n * sizeof(*lines));
+	memset(seen, 0, n);
 	fuzz_check(eventlog_order(rows, lines, n) == 0);
 	for (size_t i = 0; i < n; i++) {
-		again += lines[i];
+		size_t lo = 0, hi = n;
+
+		while (lo < hi) { /* orig_lines ascends */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (orig_lines[mid] < lines[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		fuzz_check(lo < n && orig_lines[lo] == lines[i] && !seen[lo]);
+		fuzz_check(memcmp(&orig[lo], &rows[i], sizeof(rows[i])) == 0);
+		seen[lo] = 1;
 		fuzz_check(i == 0 || rows[i - 1].ts <= rows[i].ts);
 	}
-	fuzz_check(sum == again);
 }
 
 int

@@ -41,6 +41,9 @@ class ExportTest(DaemonTest):
         self.assertEqual(d.call('naka', 1).json['id'], gone['id'])
         d.act('naka', gone['id'], 'no-show')
         self.assertEqual(d.issue('kita', 'C').status, 201)
+        for state in ('paused', 'open'):
+            r = d.request('PUT', '/api/v1/offices/naka/counters/1', {'state': state}, token=d.token('counter', 'naka'))
+            self.assertEqual(r.status, 200, r)
         out = self.export('--office', 'naka')
         self.assertIn('exported', out.stderr)
         header, body = rows(out.stdout)
@@ -52,7 +55,8 @@ class ExportTest(DaemonTest):
             ('A', 'A-001', 'serving', '1'), ('A', 'A-001', 'transferred', '1'), ('B', 'A-001', 'issued', ''),
             ('B', 'A-001', 'called', '3'), ('B', 'A-001', 'serving', '3'), ('B', 'A-001', 'done', '3'),
             ('A', 'A-002', 'called', '1'), ('A', 'A-002', 'no_show', '1')])
-        self.assertTrue(all(e[2] == 'counter_open' for e in events if not e[1]))
+        self.assertEqual([(e[0], e[2], e[3]) for e in events if not e[1]][-2:],
+                         [('A|H', 'counter_pause', '1'), ('A|H', 'counter_open', '1')])
         self.assertNotIn(t['token'], out.stdout)
         self.assertNotIn('kita', out.stdout)
         everyone = rows(self.export().stdout)[1]

@@ -120,7 +120,7 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(codes[2], '')
         out = self.replay(day('certs', 'H', 'A|H'))
         self.assertEqual(out.returncode, 1)
-        self.assertIn(':3: service: "certs" is not one procedure letter or code', out.stderr)
+        self.assertIn(':3: service: want one procedure letter or code, got "certs"', out.stderr)
 
     def test_a_seconds_rows_in_any_order(self):
         # Rows of one second listed newest first, by event name or by ticket: a newest-first log
@@ -196,6 +196,17 @@ class ReplayTest(unittest.TestCase):
         predicted = int(calls_only[2].split(',')[1])
         self.assertLess(predicted, 300)
         self.assertGreater(int(told[2].split(',')[1]), predicted + 200)
+        # Labels without a letter name no visit across procedures: B's "001", issued after A's
+        # "001" was called, keeps its own place, so B's "002" called first is no sign it left.
+        numbered = self.ok(self.log(HEADER +
+                                    '2026-06-10T09:00:00+09:00,naka,A,001,issued,\n'
+                                    '2026-06-10T09:00:30+09:00,naka,A,001,called,1\n'
+                                    '2026-06-10T09:10:00+09:00,naka,B,001,issued,\n'
+                                    '2026-06-10T09:10:30+09:00,naka,B,002,issued,\n'
+                                    '2026-06-10T09:15:00+09:00,naka,B,002,called,3\n'
+                                    '2026-06-10T09:16:00+09:00,naka,B,001,called,4\n', 'numbered.csv'))
+        self.assertEqual([l.split(',')[2] for l in numbered[0]], ['30', '360', '270'])
+        self.assertEqual(numbered[2], '')
 
     def test_naive_without_counter_rows(self):
         # No counter rows in the log: the naive estimate divides by the counters that serve the

@@ -33,10 +33,10 @@ demo_city(void **state)
 	assert_int_equal(config_service(c, "A")->mean_s, 5 * 60);
 	assert_int_equal(config_service(c, "G")->mean_s, 40 * 60);
 	/* The event log's resolver: a code in any case, never a letter or an unknown code. */
-	assert_int_equal(config_service_letter(c, "mynumber"), 'H');
-	assert_int_equal(config_service_letter(c, "Okuyami"), 'G');
-	assert_int_equal(config_service_letter(c, "H"), 0);
-	assert_int_equal(config_service_letter(c, "certs"), 0);
+	assert_int_equal(config_code_letter(c, "mynumber"), 'H');
+	assert_int_equal(config_code_letter(c, "Okuyami"), 'G');
+	assert_int_equal(config_code_letter(c, "H"), 0);
+	assert_int_equal(config_code_letter(c, "certs"), 0);
 	assert_int_equal(c->target_share, 85);
 	/* 08:45–17:15 on weekdays, closed on Sundays */
 	assert_int_equal(naka->hours.open[1], 8 * 60 + 45);

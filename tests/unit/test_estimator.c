@@ -359,10 +359,15 @@ closed_as_paused(void **state)
 	estimator_observe_counter(e, 1, PROTO_COUNTER_CLOSED, AT(12, 0));
 	run(e, w, 1, c, 1, NULL, now, &f);
 	assert_int_equal(f.call_at[0], AT(12, 45));
-	/* Once the office is seen pausing, closing is closing again: the counter stands in now. */
+	/* Once the office is seen pausing, closing is closing again: the counter stands in now,
+	 * and a closing undone after 90 minutes teaches nothing of pauses. */
 	estimator_observe_counter(e, 2, PROTO_COUNTER_PAUSED, AT(12, 5));
 	run(e, w, 1, c, 1, NULL, now, &f);
 	assert_int_equal(f.call_at[0], now);
+	estimator_observe_counter(e, 1, PROTO_COUNTER_OPEN, AT(13, 0));
+	estimator_observe_counter(e, 1, PROTO_COUNTER_CLOSED, AT(14, 0));
+	estimator_observe_counter(e, 1, PROTO_COUNTER_OPEN, AT(15, 30));
+	assert_true(estimator_pause_s(e) == 45 * 60);
 	estimator_free(e);
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -245,16 +246,17 @@ reader_numbers_lines(void **state)
 	eventlog_reader_free(r);
 }
 
-/* A stand-in for config_service_letter(): two procedures, by code. */
+/* A stand-in for config_code_letter(): two procedures, by code. */
 static char
 resolve_two(const void *ctx, const char *code)
 {
 	(void)ctx;
-	return strcmp(code, "certificates") == 0 ? 'A' : strcmp(code, "mynumber") == 0 ? 'H' : 0;
+	return strcasecmp(code, "certificates") == 0 ? 'A' : strcasecmp(code, "mynumber") == 0 ? 'H' : 0;
 }
 
-/* With a resolver, procedure codes read as their letters, alone or joined with letters; a code it
- * does not know is refused with the field named, and without one codes are refused as before. */
+/* With a resolver, procedure codes in any case read as their letters, alone or joined with
+ * letters (in any case too); a code it does not know is refused with the field named, and without
+ * one codes are refused as before. */
 static void
 reader_resolves_codes(void **state)
 {
@@ -263,10 +265,12 @@ reader_resolves_codes(void **state)
 			   "2026-03-30T08:45:00+09:00,naka,\"B | mynumber\",,counter_open,2\n"
 			   "2026-03-30T08:46:00+09:00,naka,certificates,A-001,issued,\n"
 			   "2026-03-30T08:46:00+09:00,naka,h,H-001,issued,\n"
+			   "2026-03-30T08:46:00+09:00,naka,CERTIFICATES,A-002,issued,\n"
+			   "2026-03-30T08:46:00+09:00,naka,ah,,counter_open,3\n"
 			   "2026-03-30T08:47:00+09:00,naka,certs,A-002,issued,\n"
 			   "2026-03-30T08:47:00+09:00,naka,certificates|mynumber,A-003,issued,\n"
-			   "2026-03-30T08:48:00+09:00,naka,moving,,counter_open,3\n";
-	static const char *const services[] = { "AH", "BH", "A", "H" };
+			   "2026-03-30T08:48:00+09:00,naka,move-in,,counter_open,3\n";
+	static const char *const services[] = { "AH", "BH", "A", "H", "A", "AH" };
 	struct eventlog_resolver resolver = { resolve_two, NULL };
 	struct eventlog_reader *r = NULL;
 	struct eventlog_row row;
@@ -276,14 +280,14 @@ reader_resolves_codes(void **state)
 	(void)state;
 	assert_int_equal(eventlog_reader_new(text, strlen(text), &r), 0);
 	eventlog_reader_resolve(r, &resolver);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		if (eventlog_reader_next(r, &row, &line, &cause) != 1)
 			fail_msg("line %d: %s", line, cause);
 		assert_string_equal(row.services, services[i]);
 	}
 	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
-	assert_int_equal(line, 6);
-	assert_string_equal(cause, "service: \"certs\" is not one procedure letter or code");
+	assert_int_equal(line, 8);
+	assert_string_equal(cause, "service: want one procedure letter or code, got \"certs\"");
 	free(cause);
 	cause = NULL;
 	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
@@ -291,7 +295,7 @@ reader_resolves_codes(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), -1);
-	assert_string_equal(cause, "service: \"moving\" is not procedure letters or codes joined by '|'");
+	assert_string_equal(cause, "service: \"move-in\" is not procedure letters or codes joined by '|'");
 	free(cause);
 	cause = NULL;
 	assert_int_equal(eventlog_reader_next(r, &row, &line, &cause), 0);
@@ -299,7 +303,7 @@ reader_resolves_codes(void **state)
 
 	text = "2026-03-30T08:46:00+09:00,naka,certificates,A-001,issued,";
 	assert_int_equal(eventlog_parse_line(text, strlen(text), &row, &cause), -1);
-	assert_string_equal(cause, "service: \"certificates\" is not one procedure letter");
+	assert_string_equal(cause, "service: want one procedure letter, got \"certificates\"");
 	free(cause);
 }
 
@@ -362,9 +366,16 @@ order(void **state)
 	static const char *const oldest[] = { "5 issued B-001 B 0", "10 issued A-001 A 0", "10 called A-001 A 1",
 					      "20 done A-001 A 1" };
 
+	/* What no lifecycle orders stays as the log has it: a ticket called, given back and called
+	 * again within a second; a counter closed and opened again within one. */
+	static const char *const again[] = { "0 issued A-001 A 0", "0 called A-001 A 1", "0 requeued A-001 A 1",
+					      "0 called A-001 A 2", "5 counter_close - A 3", "5 counter_open - A 3",
+					      "5 called A-002 A 3" };
+
 	(void)state;
 	order_case(jumbled, 12, lived);
 	order_case(newest, 4, oldest);
+	order_case(again, 7, again);
 	order_case(NULL, 0, NULL);
 }
 
