@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "config.h"
@@ -125,6 +126,11 @@ open_job(struct job *job, const char *db)
 	}
 	if (job->office != NULL && strcmp(job->office, "*") != 0 && config_office(job->config, job->office) == NULL) {
 		fprintf(stderr, "madoguchictl: no office \"%s\" in the configuration\n", job->office);
+		goto out;
+	}
+	/* Each command here reads or amends what is there: a mistyped path is said, not created. */
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "madoguchictl: no database at %s\n", db);
 		goto out;
 	}
 	if (store_open(db, &job->store, &cause) != 0) {

@@ -11,7 +11,8 @@
  * counters only, no tokens. --all adds madoguchi's own recalled and requeued rows.
  *
  * --config names the city the daemon runs with (default: the bundled demo city): its
- * initiatives and procedures' target waits.
+ * initiatives and procedures' target waits. The database must exist: a mistyped path is
+ * refused rather than created empty.
  */
 #ifndef MADOGUCHI_CTL_EXPORT_H
 #define MADOGUCHI_CTL_EXPORT_H

@@ -82,6 +82,12 @@ class ExportTest(DaemonTest):
             self.assertNotEqual(out.returncode, 0, words)
             self.assertEqual(out.stdout, '', words)
             self.assertIn(says, out.stderr)
+        # A mistyped database is said, not created.
+        typo = os.path.join(self.workdir, 'madoguchi.bd')
+        out = self.export(db=typo, check=False)
+        self.assertEqual((out.returncode, out.stdout), (1, ''))
+        self.assertIn('no database at ' + typo, out.stderr)
+        self.assertFalse(os.path.exists(typo))
 
     def test_import_export_replay_round_trip(self):
         # A simulated week imported into a fresh database comes back out row for row, and
