@@ -762,6 +762,23 @@ replay_rows(struct replay *r)
 	}
 }
 
+/* A label as a CSV field: quoted, its quotes doubled, when it holds a comma or a quote. */
+static void
+put_label(const char *label)
+{
+	int quote = strpbrk(label, ",\"") != NULL;
+
+	if (quote)
+		putchar('"');
+	for (const char *p = label; *p != '\0'; p++) {
+		if (quote && *p == '"')
+			putchar('"');
+		putchar(*p);
+	}
+	if (quote)
+		putchar('"');
+}
+
 static void
 report(struct replay *r)
 {
@@ -772,11 +789,12 @@ report(struct replay *r)
 		const struct stay *s = &r->stays[i];
 		int64_t actual = s->called - s->issued;
 
+		put_label(s->label);
 		if (s->called == 0) {
-			printf("%s,%lld,\n", s->label, (long long)s->predicted_s);
+			printf(",%lld,\n", (long long)s->predicted_s);
 			continue;
 		}
-		printf("%s,%lld,%lld\n", s->label, (long long)s->predicted_s, (long long)actual);
+		printf(",%lld,%lld\n", (long long)s->predicted_s, (long long)actual);
 		error += llabs(s->predicted_s - actual);
 		naive += s->naive_s > (double)actual ? s->naive_s - (double)actual : (double)actual - s->naive_s;
 		waits += (double)actual;

@@ -14,7 +14,7 @@ import unittest
 from harness import MADOGUCHICTL, SOURCE_ROOT
 
 SUMMARY = re.compile(r'^n=(\d+) mae_s=(\d+\.\d) naive_mae_s=(\d+\.\d) mean_wait_s=(\d+\.\d)$')
-LINE = re.compile(r'^[^,]+,\d+,(\d+)?$')
+LINE = re.compile(r'^(?:"(?:[^"]|"")*"|[^,"]+),\d+,(\d+)?$')
 HEADER = 'ts,office,service,ticket,event,counter\n'
 SIMULATE = os.path.join(SOURCE_ROOT, 'bench', 'sim', 'simulate.py')
 
@@ -227,6 +227,15 @@ class ReplayTest(unittest.TestCase):
         predicted = [int(l.split(',')[1]) for l in lines]
         self.assertEqual(predicted[0], 0)
         self.assertEqual(predicted[2:], [predicted[1]] * 2)
+
+    def test_labels_quoted_as_csv(self):
+        # A label with a comma or a quote comes back quoted, as it came in.
+        lines, m, _ = self.ok(self.log(HEADER +
+                                       '2026-06-10T09:00:00+09:00,naka,A,"A,1",issued,\n'
+                                       '2026-06-10T09:01:00+09:00,naka,A,"A,1",called,1\n'
+                                       '2026-06-10T09:02:00+09:00,naka,A,"say ""hi""",issued,\n'))
+        self.assertEqual([l.rsplit(',', 2)[0] for l in lines], ['"A,1"', '"say ""hi"""'])
+        self.assertEqual(m.group(1), '1')
 
     def test_inconsistent_rows_are_warned_and_skipped(self):
         path = self.log(HEADER +
