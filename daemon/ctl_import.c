@@ -429,6 +429,10 @@ import_check(struct import *im, const char *text, size_t len, struct store *stor
 	im->steps = calloc(im->n_rows + 1, sizeof(*im->steps));
 	if (im->steps == NULL || eventlog_order(im->rows, im->lines, im->n_rows) != 0)
 		abort();
+	if (im->n_rows > 0) {
+		im->first_ts = im->rows[0].ts;
+		im->last_ts = im->rows[im->n_rows - 1].ts;
+	}
 	for (size_t i = 0; i < im->n_rows; i++) {
 		const struct eventlog_row *rw = &im->rows[i];
 		struct import_step *step = &im->steps[i];
@@ -436,10 +440,6 @@ import_check(struct import *im, const char *text, size_t len, struct store *stor
 		step->ticket = -1;
 		step->counter = rw->counter;
 		step->event = eventlog_kind_name(rw->kind);
-		if (i == 0 || rw->ts < im->first_ts)
-			im->first_ts = rw->ts;
-		if (i == 0 || rw->ts > im->last_ts)
-			im->last_ts = rw->ts;
 		import_note_day(im, rw, im->lines[i]);
 		if (eventlog_kind_is_counter(rw->kind))
 			continue;

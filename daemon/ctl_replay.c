@@ -171,11 +171,12 @@ read_rows(struct replay *r, const char *text, size_t len)
 	return bad > 0 ? -1 : 0;
 }
 
-/* Counters the log uses beyond the configuration's: the office has them, so replay adds them,
- * serving every procedure the office offers until a counter row of the log says otherwise.
- * Notes too which offices' logs tell of their counters, and of how stays end. */
+/* What the log says of each office before it is replayed: whether it tells of its counters
+ * and of how stays end, and which counters it uses beyond the configuration's (the office has
+ * them, so replay adds them, serving every procedure the office offers until a counter row of
+ * the log says otherwise). */
 static void
-extend_counters(struct replay *r)
+survey(struct replay *r)
 {
 	int before[CONFIG_MAX_OFFICES];
 
@@ -762,21 +763,13 @@ replay_rows(struct replay *r)
 	}
 }
 
-/* A label as a CSV field: quoted, its quotes doubled, when it holds a comma or a quote. */
+/* A label as a CSV field (quoted when it holds a comma or a quote), as the log had it. */
 static void
 put_label(const char *label)
 {
-	int quote = strpbrk(label, ",\"") != NULL;
+	char field[2 * EVENTLOG_TICKET_MAX + 2];
 
-	if (quote)
-		putchar('"');
-	for (const char *p = label; *p != '\0'; p++) {
-		if (quote && *p == '"')
-			putchar('"');
-		putchar(*p);
-	}
-	if (quote)
-		putchar('"');
+	fwrite(field, 1, eventlog_field(field, label), stdout);
 }
 
 static void
@@ -866,7 +859,7 @@ ctl_replay_main(int argc, char **argv)
 	}
 	if (read_rows(&r, text, len) != 0)
 		goto out;
-	extend_counters(&r);
+	survey(&r);
 	if (queue_new(r.config, &r.q) != 0) {
 		fprintf(stderr, "madoguchictl: out of memory\n");
 		goto out;

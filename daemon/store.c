@@ -152,7 +152,7 @@ enum stmt {
 #define TICKET_COLUMNS                                                                                     \
 	"id, visit, office, service, seq, label, day, state, priority, lang, issued_at, visit_issued_at,"  \
 	" called_at, started_at, finished_at, counter, recalls, reservation, slot_start, token_hash"
-#define EVENT_COLUMNS "ts, office, service, ticket, label, event, counter, services, priority, wait_s"
+#define EVENT_COLUMNS STORE_EVENT_FIELDS
 
 static const char *const statements[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",

@@ -30,6 +30,9 @@ sqlite3_stmt *store_prepared(struct store *store, const char *sql);
 	" SUM(cancellations), SUM(counter_s), hist_merge(wait_n), SUM(wait_count), SUM(wait_sum),"           \
 	" MAX(wait_max), hist_merge(service_n), SUM(service_count), SUM(service_sum), MAX(service_max),"     \
 	" office, service, " ROLLUP_DAY_OF_HOUR
+/* The columns of an event row, in events and events_pending alike (each has its own key
+ * before them: id, pending), in the order store_rollup.c reads them. */
+#define STORE_EVENT_FIELDS "ts, office, service, ticket, label, event, counter, services, priority, wait_s"
 /* Defines hist_merge() on a connection; 0 or -1. */
 int store_rollup_register(sqlite3 *db);
 

@@ -38,7 +38,7 @@
 
 /* read_cell() and cell_add() know this order. */
 #define CELL_COLUMNS ROLLUP_CELL_COLUMNS
-#define EVENT_COLUMNS "id, ts, office, service, ticket, label, event, counter, services, priority, wait_s"
+#define EVENT_COLUMNS "id, " STORE_EVENT_FIELDS
 
 static const char sql_savepoint[] = "SAVEPOINT rollup";
 static const char sql_release[] = "RELEASE rollup";
@@ -50,12 +50,11 @@ static const char sql_events_range[] =
 	"SELECT " EVENT_COLUMNS " FROM events WHERE ts >= ?1 AND ts < ?2 AND id <= ?3 ORDER BY id";
 /* Settled events and those still pending (a running daemon's last seconds), in time order
  * (an import's ids come after the days it fills), then as they were written. */
-#define EVENT_FIELDS "ts, office, service, ticket, label, event, counter, services, priority, wait_s"
 static const char sql_events_export[] =
-	"SELECT k, " EVENT_FIELDS " FROM"
-	" (SELECT 0 AS src, id AS k, " EVENT_FIELDS " FROM events"
+	"SELECT k, " STORE_EVENT_FIELDS " FROM"
+	" (SELECT 0 AS src, id AS k, " STORE_EVENT_FIELDS " FROM events"
 	"  WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3)"
-	"  UNION ALL SELECT 1, pending, " EVENT_FIELDS " FROM events_pending"
+	"  UNION ALL SELECT 1, pending, " STORE_EVENT_FIELDS " FROM events_pending"
 	"  WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR office = ?3))"
 	" ORDER BY ts, src, k";
 static const char sql_ticket_first[] =

@@ -12,6 +12,7 @@ mean wait. The aim: MAE at most 0.8 × naive and at most a third of the mean wai
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,9 +99,7 @@ def main():
         print('%-5s all: n=%d mae_s=%.0f naive_mae_s=%.0f mean_wait_s=%.0f  mae/naive=%.2f mae/mean=%.2f  %s' % (
             kind, n, mae, naive, mean, mae / naive, mae / mean, verdict(mae, naive, mean)))
     if not args.keep:
-        for name in os.listdir(folder):
-            os.unlink(os.path.join(folder, name))
-        os.rmdir(folder)
+        shutil.rmtree(folder)
 
 
 if __name__ == '__main__':

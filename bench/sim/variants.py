@@ -14,16 +14,18 @@ import csv
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+
+from bench import SUMMARY
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 HEADER = ['ts', 'office', 'service', 'ticket', 'event', 'counter']
 CODES = {'A': 'certificates', 'B': 'moving', 'C': 'koseki', 'D': 'insurance', 'E': 'children', 'F': 'care',
          'G': 'okuyami', 'H': 'mynumber'}
-SUMMARY = re.compile(r'^n=(\d+) mae_s=([\d.]+) naive_mae_s=([\d.]+) mean_wait_s=([\d.]+)$')
 
 
 def spreadsheet(row):
@@ -99,9 +101,7 @@ def main():
         print(head % (name, len(variant), n, '%.0f' % mae, '%.0f' % naive, '%.0f' % mean,
                       '%.2f' % (mae / naive if naive else 0), '%.2f' % (mae / mean if mean else 0), warnings))
     if not args.keep:
-        for name in os.listdir(folder):
-            os.unlink(os.path.join(folder, name))
-        os.rmdir(folder)
+        shutil.rmtree(folder)
 
 
 if __name__ == '__main__':

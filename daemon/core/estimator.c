@@ -18,6 +18,9 @@
 /* A stay counts in the means as at most this many times the usual one. */
 #define STAY_CLIP 4.0
 #define MIN_SAMPLES 12
+/* A counter back within this long was away (a pause, or a closing taken as one); longer, a
+ * pause is not learned. */
+#define AWAY_MAX_S (4 * 3600)
 /* Before there is history: pauses (lunch) last about this long; few people leave. */
 #define DEFAULT_PAUSE_S (45 * 60)
 #define DEFAULT_LEAVE_SHARE 0.03
@@ -286,18 +289,18 @@ void
 estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_state state, int64_t ts)
 {
 	struct counter_memory *c = memory_of(e, counter);
-	int reopened;
+	int back, reopened;
 
 	if (c == NULL)
 		goto out;
 	new_day(e, ts);
 	if (state == PROTO_COUNTER_PAUSED && (!c->known || c->state != PROTO_COUNTER_PAUSED))
 		e->pauses++;
+	back = c->known && state == PROTO_COUNTER_OPEN && ts >= c->since && ts - c->since <= AWAY_MAX_S;
 	/* At an office that has never paused, a counter closed after it was open today and open
-	 * again within four hours was away as a pause is (a system without pauses closes its
+	 * again within AWAY_MAX_S was away as a pause is (a system without pauses closes its
 	 * counters for lunch): learned as one. Where counters pause, closing is closing. */
-	reopened = c->known && c->state == PROTO_COUNTER_CLOSED && state == PROTO_COUNTER_OPEN && c->open_today &&
-		   ts >= c->since && ts - c->since <= 4 * 3600 && e->pauses == 0;
+	reopened = back && c->state == PROTO_COUNTER_CLOSED && c->open_today && e->pauses == 0;
 	if (reopened) {
 		e->closes_reopened++;
 		if (!c->paused_today) {
@@ -306,8 +309,7 @@ estimator_observe_counter(struct estimator *e, int counter, enum proto_counter_s
 			e->pause_starts[local_bin(c->since)] += 1;
 		}
 	}
-	if (c->known && (c->state == PROTO_COUNTER_PAUSED || reopened) && state == PROTO_COUNTER_OPEN &&
-	    ts >= c->since && ts - c->since <= 4 * 3600)
+	if (back && (c->state == PROTO_COUNTER_PAUSED || reopened))
 		mean_add(&e->pause, (double)(ts - c->since), MEMORY_HOUR);
 	if (state == PROTO_COUNTER_OPEN && !c->open_today) {
 		c->open_today = 1;
@@ -746,7 +748,7 @@ out:
 
 /* The counters as the forecast takes them: at an office that pauses by closing (it has
  * closed and opened again within hours, and never paused), a counter closed within the last
- * four hours after it was open today is away as a paused one is, and comes back. */
+ * AWAY_MAX_S after it was open today is away as a paused one is, and comes back. */
 static const struct estimator_counter *
 as_paused(const struct estimator *e, const struct estimator_counter *counters, int n, int64_t now,
 	  struct estimator_counter *seen)
@@ -759,7 +761,7 @@ as_paused(const struct estimator *e, const struct estimator_counter *counters, i
 			const struct counter_memory *m = &e->counters[k];
 
 			if (seen[k].state == PROTO_COUNTER_CLOSED && m->known && m->state == PROTO_COUNTER_CLOSED &&
-			    m->open_today && now >= m->since && now - m->since <= 4 * 3600) {
+			    m->open_today && now >= m->since && now - m->since <= AWAY_MAX_S) {
 				seen[k].state = PROTO_COUNTER_PAUSED;
 				seen[k].since = m->since;
 			}

@@ -320,7 +320,7 @@ static int
 parse_services(const char *text, int counter_event, const struct eventlog_resolver *resolver, char *services,
 	       char **cause)
 {
-	const char *p = text, *codes = resolver != NULL && resolver->resolve != NULL ? " or codes" : "";
+	const char *p = text, *code = resolver != NULL && resolver->resolve != NULL ? " or code" : "";
 	int rc = -1;
 
 	services[0] = '\0';
@@ -329,10 +329,9 @@ parse_services(const char *text, int counter_event, const struct eventlog_resolv
 
 		if (len > 0 && add_service_item(p, len, resolver, services) != 0) {
 			if (counter_event)
-				cause_set(cause, "service: \"%s\" is not procedure letters%s joined by '|'", text, codes);
+				cause_set(cause, "service: \"%s\" is not procedure letters%ss joined by '|'", text, code);
 			else
-				cause_set(cause, "service: \"%s\" is not one procedure letter%s", text,
-					  codes[0] != '\0' ? " or code" : "");
+				cause_set(cause, "service: \"%s\" is not one procedure letter%s", text, code);
 			goto out;
 		}
 		p += len;
@@ -340,8 +339,7 @@ parse_services(const char *text, int counter_event, const struct eventlog_resolv
 			p++; /* the separator */
 	}
 	if (!counter_event && strlen(services) != 1) {
-		cause_set(cause, "service: want one procedure letter%s, got \"%s\"", codes[0] != '\0' ? " or code" : "",
-			  text);
+		cause_set(cause, "service: want one procedure letter%s, got \"%s\"", code, text);
 		goto out;
 	}
 	rc = 0;
@@ -438,8 +436,8 @@ needs_quotes(const char *s)
 	return strpbrk(s, ",\"\r\n") != NULL || (s[0] == ' ') || (s[0] != '\0' && s[strlen(s) - 1] == ' ');
 }
 
-static size_t
-put_field(char *dst, const char *s)
+size_t
+eventlog_field(char *dst, const char *s)
 {
 	int quote = needs_quotes(s);
 	size_t n = 0;
@@ -499,7 +497,7 @@ eventlog_format(const struct eventlog_row *row, char *buf, size_t size)
 	for (int i = 0; i < EVENTLOG_FIELDS; i++) {
 		if (i > 0)
 			line[n++] = ',';
-		n += put_field(line + n, fields[i]);
+		n += eventlog_field(line + n, fields[i]);
 	}
 	line[n++] = '\n';
 	if (n + 1 > size)

@@ -78,6 +78,10 @@ int eventlog_parse_header(const char *line, size_t len, char **cause);
  * naming the field ("counter: want a number from 1 to 999, got \"x\""). Never reads past len. */
 int eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char **cause);
 
+/* Writes s into dst as a CSV field, quoted (its quotes doubled) when it holds a comma, a quote,
+ * a line break or spaces at an end: the bytes written, without a NUL. dst holds at least
+ * 2 × strlen(s) + 2 bytes. */
+size_t eventlog_field(char *dst, const char *s);
 /* Formats a row as one CSV line with "\n" into buf: the length written, or -1 when it does not
  * fit (buf holds at least EVENTLOG_LINE_MAX bytes to be safe) or the row is not valid. The
  * time is written in Japan's offset (+09:00). */
