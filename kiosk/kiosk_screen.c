@@ -346,14 +346,18 @@ header(struct draw *d)
 	rule(d);
 }
 
-/* "3 waiting  about 15 min" for a procedure. */
+/* "3 waiting  about 15 min" for a procedure. With no counter for it open (before the first
+ * opens, or every one of them paused or closed) there is no "no wait": the estimate of a
+ * counter back from its pause is shown, and otherwise that none is open yet. */
 static void
 service_load(const struct draw *d, const struct kiosk_service *s, char *buf, size_t size)
 {
 	char waiting[128], minutes[128];
 
 	kiosk_text_number(waiting, sizeof(waiting), d->v->lang, KIOSK_MSG_WAITING, s->waiting);
-	if (s->est_wait_min == 0)
+	if (!s->open && s->est_wait_min <= 0)
+		kiosk_text_format(minutes, sizeof(minutes), d->v->lang, KIOSK_MSG_NOT_OPEN, NULL, 0);
+	else if (s->est_wait_min == 0)
 		kiosk_text_format(minutes, sizeof(minutes), d->v->lang, KIOSK_MSG_NO_WAIT, NULL, 0);
 	else if (s->est_wait_min > 0)
 		kiosk_text_number(minutes, sizeof(minutes), d->v->lang, KIOSK_MSG_MINUTES, s->est_wait_min);

@@ -22,6 +22,8 @@ static const char *const texts[KIOSK_MSG_COUNT][PROTO_LANG_COUNT] = {
 	[KIOSK_MSG_MINUTES] = { "約{1}分", "about {1} min", "约{1}分钟", "약 {1}분", "khoảng {1} phút",
 				"やく {1}ふん" },
 	[KIOSK_MSG_NO_WAIT] = { "すぐにご案内", "no wait", "无需等候", "대기 없음", "không phải chờ", "すぐ よびます" },
+	[KIOSK_MSG_NOT_OPEN] = { "窓口準備中", "counter not open yet", "窗口尚未开放", "창구 준비 중", "quầy chưa mở",
+				 "まどぐち は まだ あいて いません" },
 	[KIOSK_MSG_SCAN_HINT] = { "ご予約の方：予約のQRコードを読み取り機にかざしてください",
 				  "Have a reservation? Hold its QR code to the scanner",
 				  "已预约的客人：请将预约二维码对准扫描器",

@@ -21,6 +21,7 @@ enum kiosk_msg {
 	KIOSK_MSG_WAITING,           /* {1} people waiting */
 	KIOSK_MSG_MINUTES,           /* about {1} min */
 	KIOSK_MSG_NO_WAIT,           /* no wait expected */
+	KIOSK_MSG_NOT_OPEN,          /* no counter for it open at the moment */
 	KIOSK_MSG_SCAN_HINT,         /* reservations: scan the QR */
 	KIOSK_MSG_TYPE_HINT,         /* or type the code */
 	KIOSK_MSG_CONFIRM,           /* ticket for {1} */

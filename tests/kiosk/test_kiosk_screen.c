@@ -30,7 +30,11 @@ static const char office_json[] =
 	"{\"letter\":\"B\",\"code\":\"moving\",\"name\":" NAMES("転入・転出・転居", "Moving in, out or within the city")
 	",\"waiting\":12,\"est_wait_min\":95},"
 	"{\"letter\":\"G\",\"code\":\"okuyami\",\"name\":" NAMES("おくやみ（予約制）", "Bereavement (by reservation)")
-	",\"waiting\":0,\"est_wait_min\":0}]}";
+	",\"waiting\":0,\"est_wait_min\":0},"
+	"{\"letter\":\"E\",\"code\":\"children\",\"name\":" NAMES("子育て・児童手当", "Childcare and child allowance")
+	",\"waiting\":0,\"est_wait_min\":0,\"open\":false},"
+	"{\"letter\":\"F\",\"code\":\"care\",\"name\":" NAMES("介護・福祉", "Long-term care and welfare")
+	",\"waiting\":2,\"est_wait_min\":40,\"open\":false}]}";
 static const char ticket_json[] =
 	"{\"label\":\"B-012\",\"office\":\"naka\",\"service\":\"moving\",\"service_name\":"
 	NAMES("転入・転出・転居", "Moving in, out or within the city") ",\"position\":4,\"est_wait_min\":35,"
@@ -208,6 +212,14 @@ test_menu_screen(void **state)
 	assert_true(contains(&r, "証明書（住民票・印鑑・税）"));
 	assert_true(contains(&r, "待ち 12人  約95分"));
 	assert_true(contains(&r, "すぐにご案内"));
+	/* No counter open for it: never "no wait"; a paused counter's return is an estimate. */
+	for (int i = 0; i < r.n; i++) {
+		if (strstr(r.row[i], "子育て・児童手当") != NULL)
+			assert_true(strstr(r.row[i], "窓口準備中") != NULL && strstr(r.row[i], "すぐにご案内") == NULL);
+		if (strstr(r.row[i], "介護・福祉") != NULL)
+			assert_true(strstr(r.row[i], "約40分") != NULL && strstr(r.row[i], "窓口準備中") == NULL);
+	}
+	assert_true(contains(&r, "子育て・児童手当") && contains(&r, "介護・福祉"));
 	assert_true(contains(&r, "F5 Tiếng Việt"));
 	assert_true(contains(&r, "予約のQRコード"));
 	for (int i = 0; i < r.n; i++)
