@@ -434,7 +434,9 @@ office_lookup(struct queue *q, const char *office, char **cause)
 }
 
 /* Starting a new business day: numbers restart, and finished tickets of earlier days leave
- * memory (the store still answers for them). */
+ * memory (the store still answers for them). A day never goes back: with a clock stepped
+ * back over midnight the numbers go on in the later day, whose tickets are in memory, rather
+ * than restart an earlier day whose numbers were given (and may have left memory). */
 static void
 roll_day(struct queue *q, struct qoffice *o, int64_t now)
 {
@@ -442,7 +444,7 @@ roll_day(struct queue *q, struct qoffice *o, int64_t now)
 	size_t kept = 0;
 	char day[11];
 
-	if (o->day == today)
+	if (today <= o->day)
 		return;
 	o->day = today;
 	memset(o->seq, 0, sizeof(o->seq));

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,6 +333,34 @@ newest_walk_in_position(void **state)
 	assert_int_equal(queue_position(f->q, queue_find_id(f->q, "west", id), T0 + 60 + 45 * 60), 1);
 }
 
+/* "day label" of a fresh A ticket at east. */
+static void
+issue_key(struct fixture *f, int64_t now, char *key, size_t len)
+{
+	const struct ticket_rec *r = rec(issue(f, "east", "A", PROTO_PRIO_NONE, now));
+
+	snprintf(key, len, "%s %s", r->day, r->label);
+}
+
+/* A clock stepped back across midnight (an NTP correction, a restart before the clock is
+ * set) must not restart a day whose numbers were already given: no label twice in a day. */
+static void
+numbers_survive_a_clock_stepped_back(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t midnight = T0 + 15 * 3600; /* 2026-04-07 00:00 JST */
+	/* the evening before, past midnight, back ten seconds to the evening, forward again */
+	const int64_t when[] = { T0, midnight - 60, midnight + 5, midnight - 5, midnight + 20 };
+	char seen[5][32];
+
+	for (size_t i = 0; i < 5; i++) {
+		issue_key(f, when[i], seen[i], sizeof(seen[i]));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(seen[i], seen[j]) == 0)
+				fail_msg("%s given twice", seen[i]);
+	}
+}
+
 /* What awaits a commit: a ticket's own changes, not its neighbours'. */
 static void
 committed_tickets(void **state)
@@ -522,6 +551,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(committed_tickets, setup, teardown),
 		cmocka_unit_test_setup_teardown(counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(numbers_survive_a_clock_stepped_back, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
