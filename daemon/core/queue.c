@@ -883,7 +883,8 @@ queue_restore_ticket(struct queue *q, const struct ticket_rec *rec)
 	struct qoffice *o;
 	int rc = -1;
 
-	if (oi < 0 || rec->service < 'A' || rec->service > 'Z')
+	if (oi < 0 || policy_letter_index(rec->service) < 0 ||
+	    q->config->services[policy_letter_index(rec->service)].letter != rec->service)
 		goto out; /* an office or procedure no longer configured */
 	o = &q->offices[oi];
 	if (q->n_tickets > 0 && q->tickets[q->n_tickets - 1]->rec.id >= rec->id)

@@ -361,6 +361,37 @@ numbers_survive_a_clock_stepped_back(void **state)
 	}
 }
 
+/* A ticket of a procedure the configuration no longer has cannot be shown (it has no name,
+ * no target, no mean time): restoring leaves it to the store, as for a vanished office. */
+static void
+restore_skips_vanished_procedures(void **state)
+{
+	struct fixture *f = *state;
+	struct queue *q2 = NULL;
+	struct ticket_rec r = { .id = 1, .visit = 1, .office = "east", .service = 'D', .seq = 1, .label = "D-001",
+				.day = "2026-04-06", .state = PROTO_WAITING, .issued_at = T0, .visit_issued_at = T0 };
+	struct queue_ticket *t = NULL;
+	char *text;
+
+	assert_int_equal(queue_new(f->config, &q2), 0);
+	assert_int_equal(queue_restore_ticket(q2, &r), -1);
+	strcpy(r.office, "gone");
+	r.service = 'A';
+	assert_int_equal(queue_restore_ticket(q2, &r), -1);
+	/* C is configured, though west does not offer it: its ticket is kept and can be shown */
+	strcpy(r.office, "west");
+	r.service = 'C';
+	r.token_hash[0] = 1;
+	assert_int_equal(queue_restore_ticket(q2, &r), 0);
+	queue_restore_done(q2, 1);
+	assert_non_null(t = queue_find_id(q2, "west", 1));
+	assert_non_null(text = queue_ticket_text(q2, t, T0 + 60));
+	free(text);
+	assert_int_equal(queue_waiting_count(q2, "east", 'D'), 0);
+	assert_int_equal(queue_waiting_count(q2, "east", 0), 0);
+	queue_free(q2);
+}
+
 /* What awaits a commit: a ticket's own changes, not its neighbours'. */
 static void
 committed_tickets(void **state)
@@ -552,6 +583,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(numbers_survive_a_clock_stepped_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(restore_skips_vanished_procedures, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
