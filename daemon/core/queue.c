@@ -863,6 +863,10 @@ queue_counter_set(struct queue *q, const char *office, int counter, int set_stat
 		cause_set(cause, "a counter must serve at least one procedure");
 		goto out;
 	}
+	if (services != NULL && strlen(services) >= sizeof(c->services)) {
+		cause_set(cause, "a counter serves at most %zu procedures", sizeof(c->services) - 1);
+		goto out;
+	}
 	r = QUEUE_OK;
 	if (set_state)
 		c->state = state;

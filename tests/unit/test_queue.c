@@ -530,6 +530,15 @@ counters(void **state)
 	assert_int_equal(queue_counter_set(f->q, "west", 1, 0, 0, "C", T0, &cause), QUEUE_INVALID);
 	free(cause);
 	assert_int_equal(queue_counter_set(f->q, "east", 7, 1, PROTO_COUNTER_OPEN, NULL, T0, NULL), QUEUE_NOT_FOUND);
+	/* more letters than a counter holds (each one offered) are refused, not copied past its end */
+	cause = NULL;
+	assert_int_equal(queue_counter_set(f->q, "east", 1, 1, PROTO_COUNTER_OPEN, "ABABABABABABABABABABABABABABABABABAB",
+					   T0, &cause),
+			 QUEUE_INVALID);
+	free(cause);
+	assert_int_equal(queue_counter_state(f->q, "east", 1, &cs, services, NULL), 0);
+	assert_string_equal(services, "A");
+	assert_int_equal(cs, PROTO_COUNTER_CLOSED);
 }
 
 /* What the store gives back at start-up rebuilds the same queue, and numbers go on. */
