@@ -23,7 +23,8 @@ policy_urgency(const struct policy_params *p, const struct policy_candidate *c, 
 {
 	/* A reservation checked in early waits for its slot, so its place in line is the slot. */
 	int64_t since = c->slot_start != 0 ? c->slot_start : c->since;
-	int64_t urgency = now - since - p->target_s[(c->service - 'A') % 26];
+	int l = policy_letter_index(c->service);
+	int64_t urgency = now - since - (l >= 0 ? p->target_s[l] : 0);
 
 	if (c->priority)
 		urgency += p->allowance_s;

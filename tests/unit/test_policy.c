@@ -51,6 +51,8 @@ pick_table(void **state)
 		{ "among starving, the oldest", { { 1, 'A', 0, 100, 0 }, { 2, 'B', 0, 50, 0 } }, 2, "AB", 3000, 1 },
 		{ "no candidates", { { 0 } }, 0, "A", 1000, -1 },
 		{ "NULL services means any", { { 1, 'Z', 0, 100, 0 } }, 1, NULL, 1000, 0 },
+		/* a mark that is no procedure letter has no target (and reads none from outside the table) */
+		{ "a non-letter has no target", { { 1, 'A', 0, 0, 0 }, { 2, '@', 0, 200, 0 } }, 2, NULL, 1000, 1 },
 	};
 	struct policy_params p = params();
 
