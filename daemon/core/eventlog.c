@@ -11,6 +11,8 @@
 
 #define EVENTLOG_FIELDS 6
 #define FIELD_MAX 64
+/* Columns a header may name, the six and others read past. */
+#define COLUMNS_MAX 16
 
 enum { F_TS, F_OFFICE, F_SERVICE, F_TICKET, F_EVENT, F_COUNTER };
 
@@ -36,16 +38,35 @@ static const struct {
 	{ "counter-close", EVENTLOG_COUNTER_CLOSE },
 };
 
+/* Which of the six fields each column of a log holds, as its header names them: the six in
+ * any order, among other columns that are read past. Columns after the last named must be
+ * empty (spreadsheets export trailing commas). */
+struct columns {
+	int n;                      /* columns up to the last one the header names */
+	int need;                   /* columns up to the last of the six: a line has at least these */
+	int field[COLUMNS_MAX];     /* F_TS … F_COUNTER, or -1 for a column read past */
+	int at[EVENTLOG_FIELDS];    /* the column of each field */
+};
+
+/* The header CONTRACT.md writes. */
+static const struct columns canonical = {
+	EVENTLOG_FIELDS,
+	EVENTLOG_FIELDS,
+	{ F_TS, F_OFFICE, F_SERVICE, F_TICKET, F_EVENT, F_COUNTER },
+	{ F_TS, F_OFFICE, F_SERVICE, F_TICKET, F_EVENT, F_COUNTER },
+};
+
 struct eventlog_reader {
 	const char *p, *end;
 	int line;
 	int header_done;
+	struct columns columns;
 	struct eventlog_resolver resolver;
 };
 
-/* The fields of one line, unquoted, each NUL-terminated. */
+/* The columns of one line, unquoted, each NUL-terminated; a column read past is left empty. */
 struct fields {
-	char text[EVENTLOG_FIELDS][FIELD_MAX];
+	char text[COLUMNS_MAX][FIELD_MAX];
 	int n;
 };
 
@@ -81,40 +102,61 @@ eventlog_kind_is_counter(enum eventlog_kind kind)
 	return kind == EVENTLOG_COUNTER_OPEN || kind == EVENTLOG_COUNTER_PAUSE || kind == EVENTLOG_COUNTER_CLOSE;
 }
 
-/* Room in field k for one more byte: 0, or -1 and *cause. Fields past the sixth are read only
- * to see that they are empty (spreadsheets export trailing commas), so any byte there is one
- * field too many. */
-static int
-field_room(int k, size_t n, char **cause)
+/* The name of column k in errors: its field's, or the header's own word for it. */
+static const char *
+column_name(const struct columns *cols, int k)
 {
-	int rc = -1;
+	const char *name = "extra field";
 
-	if (k >= EVENTLOG_FIELDS)
+	if (cols == NULL)
+		name = "header";
+	else if (k < cols->n && cols->field[k] >= 0)
+		name = field_names[cols->field[k]];
+	else if (k < cols->n)
+		name = "a column read past";
+	return name;
+}
+
+/* Room in column k for one more byte: 0, or -1 and *cause. Columns past the last the header
+ * names are read only to see that they are empty, so any byte there is one field too many;
+ * columns read past take any length, and are not kept. */
+static int
+field_room(const struct columns *cols, int k, size_t n, char **cause)
+{
+	int limit = cols != NULL ? cols->n : COLUMNS_MAX, rc = -1;
+
+	if (k >= limit && cols == NULL)
+		cause_set(cause, "the header has more than %d columns", COLUMNS_MAX);
+	else if (k >= limit && cols == &canonical)
 		cause_set(cause, "more than %d fields (want %s)", EVENTLOG_FIELDS, EVENTLOG_HEADER);
-	else if (n + 1 >= FIELD_MAX)
-		cause_set(cause, "%s: longer than %d bytes", field_names[k], FIELD_MAX - 1);
+	else if (k >= limit)
+		cause_set(cause, "more than %d fields (the header names %d)", limit, limit);
+	else if (n + 1 >= FIELD_MAX && (cols == NULL || cols->field[k] >= 0))
+		cause_set(cause, "%s: longer than %d bytes", column_name(cols, k), FIELD_MAX - 1);
 	else
 		rc = 0;
 	return rc;
 }
 
-/* Splits a line into fields as RFC 4180 does (quotes, "" inside quotes), trimming spaces
- * around unquoted fields. Empty fields after the sixth are allowed and dropped. */
+/* Splits a line into columns as RFC 4180 does (quotes, "" inside quotes), trimming spaces
+ * around unquoted fields. Empty columns after the last the header names are allowed and
+ * dropped. A header (cols NULL) keeps every column, up to COLUMNS_MAX. */
 static int
-split(const char *line, size_t len, struct fields *f, char **cause)
+split(const char *line, size_t len, const struct columns *cols, struct fields *f, char **cause)
 {
-	char extra[FIELD_MAX];
+	int limit = cols != NULL ? cols->n : COLUMNS_MAX;
 	size_t i = 0;
 	int rc = -1;
 
-	memset(f, 0, sizeof(*f));
+	f->n = 0;
 	if (len > EVENTLOG_LINE_MAX) {
 		cause_set(cause, "the line is longer than %d bytes", EVENTLOG_LINE_MAX);
 		goto out;
 	}
 	for (int k = 0;; k++) {
-		const char *name = k < EVENTLOG_FIELDS ? field_names[k] : "extra field";
-		char *dst = k < EVENTLOG_FIELDS ? f->text[k] : extra;
+		const char *name = column_name(cols, k);
+		int keep = k < limit && (cols == NULL || cols->field[k] >= 0);
+		char *dst = k < limit ? f->text[k] : NULL;
 		size_t n = 0;
 
 		while (i < len && line[i] == ' ')
@@ -133,9 +175,10 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 						break;
 					}
 				}
-				if (field_room(k, n, cause) != 0)
+				if (field_room(cols, k, n, cause) != 0)
 					goto out;
-				dst[n++] = line[i];
+				if (keep)
+					dst[n++] = line[i];
 			}
 			while (i < len && line[i] == ' ')
 				i++;
@@ -149,16 +192,19 @@ split(const char *line, size_t len, struct fields *f, char **cause)
 					cause_set(cause, "%s: a quote inside an unquoted field", name);
 					goto out;
 				}
-				if (field_room(k, n, cause) != 0)
+				if (field_room(cols, k, n, cause) != 0)
 					goto out;
-				dst[n++] = line[i++];
+				if (keep)
+					dst[n++] = line[i];
+				i++;
 			}
 			while (n > 0 && dst[n - 1] == ' ')
 				n--;
 		}
-		dst[n] = '\0';
-		if (k < EVENTLOG_FIELDS)
+		if (k < limit) {
+			dst[n] = '\0';
 			f->n = k + 1;
+		}
 		if (i >= len)
 			break;
 		i++; /* the comma */
@@ -175,8 +221,10 @@ trim_cr(const char *line, size_t len)
 	return len > 0 && line[len - 1] == '\r' ? len - 1 : len;
 }
 
-int
-eventlog_parse_header(const char *line, size_t len, char **cause)
+/* The header: which column holds which field. The six in any case and any order, each once;
+ * other names, and empty ones, are columns read past. */
+static int
+parse_header(const char *line, size_t len, struct columns *cols, char **cause)
 {
 	struct fields f;
 	int rc = -1;
@@ -186,17 +234,46 @@ eventlog_parse_header(const char *line, size_t len, char **cause)
 		line += 3;
 		len -= 3;
 	}
-	if (split(line, len, &f, cause) != 0)
+	if (split(line, len, NULL, &f, cause) != 0)
 		goto out;
+	cols->n = 0;
+	cols->need = 0;
+	for (int i = 0; i < EVENTLOG_FIELDS; i++)
+		cols->at[i] = -1;
+	for (int k = 0; k < f.n; k++) {
+		cols->field[k] = -1;
+		for (int i = 0; i < EVENTLOG_FIELDS; i++) {
+			if (strcasecmp(f.text[k], field_names[i]) != 0)
+				continue;
+			if (cols->at[i] >= 0) {
+				cause_set(cause, "the header names \"%s\" twice", field_names[i]);
+				goto out;
+			}
+			cols->at[i] = k;
+			cols->field[k] = i;
+			cols->need = k + 1;
+		}
+		if (f.text[k][0] != '\0')
+			cols->n = k + 1;
+	}
 	for (int i = 0; i < EVENTLOG_FIELDS; i++) {
-		if (i >= f.n || strcasecmp(f.text[i], field_names[i]) != 0) {
-			cause_set(cause, "the header must be \"%s\"", EVENTLOG_HEADER);
+		if (cols->at[i] < 0) {
+			cause_set(cause, "the header has no \"%s\": it must name %s (in any order, other columns "
+					 "are read past)", field_names[i], EVENTLOG_HEADER);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
 	return rc;
+}
+
+int
+eventlog_parse_header(const char *line, size_t len, char **cause)
+{
+	struct columns cols;
+
+	return parse_header(line, len, &cols, cause);
 }
 
 /* 1 when s starts with n ASCII digits. */
@@ -376,48 +453,55 @@ out:
 }
 
 static int
-parse_line(const char *line, size_t len, const struct eventlog_resolver *resolver, struct eventlog_row *row,
-	   char **cause)
+parse_line(const char *line, size_t len, const struct columns *cols, const struct eventlog_resolver *resolver,
+	   struct eventlog_row *row, char **cause)
 {
+	const char *v[EVENTLOG_FIELDS];
 	struct fields f;
 	int counter_event, rc = -1;
 
 	memset(row, 0, sizeof(*row));
-	if (split(line, trim_cr(line, len), &f, cause) != 0)
+	if (split(line, trim_cr(line, len), cols, &f, cause) != 0)
 		goto out;
-	if (f.n != EVENTLOG_FIELDS) {
+	if (f.n < cols->need && cols == &canonical) {
 		cause_set(cause, "%d field%s, want %d (%s)", f.n, f.n == 1 ? "" : "s", EVENTLOG_FIELDS, EVENTLOG_HEADER);
 		goto out;
 	}
-	if (eventlog_kind_parse(f.text[F_EVENT], &row->kind) != 0) {
+	if (f.n < cols->need) {
+		cause_set(cause, "%d field%s, want %d as the header has", f.n, f.n == 1 ? "" : "s", cols->need);
+		goto out;
+	}
+	for (int i = 0; i < EVENTLOG_FIELDS; i++)
+		v[i] = f.text[cols->at[i]];
+	if (eventlog_kind_parse(v[F_EVENT], &row->kind) != 0) {
 		cause_set(cause, "event: \"%s\" is not one of issued, called, serving, done, no_show, cancelled, "
-				 "transferred, counter_open, counter_pause, counter_close", f.text[F_EVENT]);
+				 "transferred, counter_open, counter_pause, counter_close", v[F_EVENT]);
 		goto out;
 	}
 	counter_event = eventlog_kind_is_counter(row->kind);
-	if (parse_time(f.text[F_TS], &row->ts, cause) != 0 || parse_office(f.text[F_OFFICE], row->office, cause) != 0 ||
-	    parse_services(f.text[F_SERVICE], counter_event, resolver, row->services, cause) != 0 ||
-	    parse_counter(f.text[F_COUNTER], counter_event, &row->counter, cause) != 0)
+	if (parse_time(v[F_TS], &row->ts, cause) != 0 || parse_office(v[F_OFFICE], row->office, cause) != 0 ||
+	    parse_services(v[F_SERVICE], counter_event, resolver, row->services, cause) != 0 ||
+	    parse_counter(v[F_COUNTER], counter_event, &row->counter, cause) != 0)
 		goto out;
-	if (counter_event && f.text[F_TICKET][0] != '\0') {
-		cause_set(cause, "ticket: must be empty for %s", f.text[F_EVENT]);
-		goto out;
-	}
-	if (!counter_event && f.text[F_TICKET][0] == '\0') {
-		cause_set(cause, "ticket: %s needs the ticket", f.text[F_EVENT]);
+	if (counter_event && v[F_TICKET][0] != '\0') {
+		cause_set(cause, "ticket: must be empty for %s", v[F_EVENT]);
 		goto out;
 	}
-	if (strlen(f.text[F_TICKET]) >= EVENTLOG_TICKET_MAX) {
+	if (!counter_event && v[F_TICKET][0] == '\0') {
+		cause_set(cause, "ticket: %s needs the ticket", v[F_EVENT]);
+		goto out;
+	}
+	if (strlen(v[F_TICKET]) >= EVENTLOG_TICKET_MAX) {
 		cause_set(cause, "ticket: longer than %d characters", EVENTLOG_TICKET_MAX - 1);
 		goto out;
 	}
-	for (const char *p = f.text[F_TICKET]; *p != '\0'; p++) {
+	for (const char *p = v[F_TICKET]; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
 			cause_set(cause, "ticket: holds a control character");
 			goto out;
 		}
 	}
-	strcpy(row->ticket, f.text[F_TICKET]);
+	strcpy(row->ticket, v[F_TICKET]);
 	rc = 0;
 out:
 	return rc;
@@ -426,7 +510,7 @@ out:
 int
 eventlog_parse_line(const char *line, size_t len, struct eventlog_row *row, char **cause)
 {
-	return parse_line(line, len, NULL, row, cause);
+	return parse_line(line, len, &canonical, NULL, row, cause);
 }
 
 /* A field that needs quotes in CSV. */
@@ -555,7 +639,7 @@ eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *l
 			blank++;
 		if (!r->header_done) {
 			r->header_done = 1;
-			rc = eventlog_parse_header(start, len, cause) == 0 ? 0 : -1;
+			rc = parse_header(start, len, &r->columns, cause) == 0 ? 0 : -1;
 			if (rc != 0)
 				break;
 			continue;
@@ -566,7 +650,7 @@ eventlog_reader_next(struct eventlog_reader *r, struct eventlog_row *row, int *l
 			cause_set(cause, "the line holds a NUL byte");
 			rc = -1;
 		} else {
-			rc = parse_line(start, len, &r->resolver, row, cause) == 0 ? 1 : -1;
+			rc = parse_line(start, len, &r->columns, &r->resolver, row, cause) == 0 ? 1 : -1;
 		}
 		break;
 	}

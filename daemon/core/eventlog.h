@@ -19,8 +19,13 @@
  * leave no doubt what they mean, so the reader accepts, beyond the above:
  *   - event names in any case ("Issued", "CALLED"), and the spellings "canceled", "no-show",
  *     "noshow", "no show", "counter-open", "counter-pause" and "counter-close";
- *   - empty fields after the sixth, as a trailing comma or several ("...,1," "...,1,,"), in the
- *     header too ("...,counter,"); a seventh field that holds anything is still an error;
+ *   - the six columns in any order and any case, among columns of the log's own ("no", "memo"),
+ *     as its header names them ("ticket,TS,event,office,service,counter,memo"); the header must
+ *     name each of the six once; columns it does not name are read past, whatever they hold, and
+ *     a line may stop after the last of the six;
+ *   - empty fields after the last column the header names, as a trailing comma or several
+ *     ("...,1," "...,1,,"), in the header too ("...,counter,"); such a field that holds anything
+ *     is still an error;
  *   - a time without seconds ("2026-03-30T08:45+09:00", read as :00) and an offset without its
  *     colon ("+0900"); "+09" and a missing offset are still errors;
  *   - a counter written with a zero fraction ("1.0", "1.00"); "1.5" is still an error.
