@@ -43,6 +43,7 @@ var Madoguchi = (function () {
   };
 
   var lang = 'ja';
+  var menus = [];   /* language menus, marked whenever the language changes */
 
   function known(l) {
     return LANGS.indexOf(l) >= 0;
@@ -66,6 +67,7 @@ var Madoguchi = (function () {
   function setLang(l, remember) {
     lang = known(l) ? l : 'ja';
     document.documentElement.lang = lang === 'ja-easy' ? 'ja' : lang;
+    menus.forEach(markMenu);
     if (remember) {
       try { localStorage.setItem('madoguchi.lang', lang); } catch (e) { /* private mode */ }
     }
@@ -168,6 +170,13 @@ var Madoguchi = (function () {
     };
   }
 
+  /* Marks the current language's button as pressed, whoever changed the language. */
+  function markMenu(container) {
+    Array.prototype.forEach.call(container.querySelectorAll('button'), function (b) {
+      b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+    });
+  }
+
   /* A language chooser: buttons in a nav element, each in its own language. */
   function languageMenu(container, onChange) {
     container.textContent = '';
@@ -176,17 +185,16 @@ var Madoguchi = (function () {
       b.type = 'button';
       b.className = 'lang';
       b.lang = l === 'ja-easy' ? 'ja' : l;
+      b.dataset.lang = l;
       b.textContent = LANG_LABELS[l];
-      b.setAttribute('aria-pressed', String(l === lang));
       b.addEventListener('click', function () {
         setLang(l, true);
-        Array.prototype.forEach.call(container.querySelectorAll('button'), function (o) {
-          o.setAttribute('aria-pressed', String(o === b));
-        });
         onChange(l);
       });
       container.appendChild(b);
     });
+    menus.push(container);
+    markMenu(container);
   }
 
   function el(id) {

@@ -92,6 +92,7 @@
   var liveKind = 'polling';
   var announced = null;   /* the call (counter and time) already made noticeable */
   var stream = null;      /* live updates, ended once nothing more can happen */
+  var notFound = false;
   var FINAL = { done: true, no_show: true, cancelled: true };
 
   function show(id, yes) {
@@ -100,6 +101,8 @@
 
   function renderStatic() {
     document.title = M.t('title') + ' — madoguchi';
+    M.el('office').textContent = ticket ? M.name(ticket.office_name) : M.t('title');
+    if (notFound) M.el('error').textContent = M.t('not_found');
     M.el('number-label').textContent = M.t('number');
     M.el('service-label').textContent = M.t('service');
     M.el('position-label').textContent = M.t('position');
@@ -133,7 +136,6 @@
     if (!tk) return;
     if (!chosenLang) M.setLang(tk.lang, false);
     renderStatic();
-    M.el('office').textContent = M.name(tk.office_name);
     M.el('number').textContent = tk.label;
     M.el('service').textContent = M.name(tk.service_name);
     M.el('state').textContent = M.t('s_' + tk.state);
@@ -169,20 +171,26 @@
     if (!waiting) show('confirm', false);
     show('loading', false);
     show('ticket', true);
-    if (FINAL[tk.state] && stream) {
-      stream.close();
-      stream = null;
-      liveKind = 'final';
-      M.el('live').textContent = '';
-    }
+    if (FINAL[tk.state]) stopLive();
+  }
+
+  /* Nothing more can happen to this ticket: no more updates, and no promise of them. */
+  function stopLive() {
+    if (stream) stream.close();
+    stream = null;
+    liveKind = 'final';
+    M.el('live').textContent = '';
   }
 
   function fail(err) {
     show('loading', false);
     if (err && err.status === 404) {
+      ticket = null;
+      notFound = true;
+      stopLive();
       show('ticket', false);
-      M.el('error').textContent = M.t('not_found');
       show('error', true);
+      renderStatic();
     }
   }
 

@@ -4,6 +4,13 @@
 const { test, until, assert } = require('./lib');
 
 const PHONE = { viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const JAPANESE = /[\u3040-\u30ff\u4e00-\u9fff]/;
+
+/* What the page shows a reader, apart from the language menu (each language in its own). */
+function shownText(page) {
+  return page.evaluate(() => Array.from(document.querySelectorAll('main > :not(#langs)'))
+    .map((e) => e.innerText).join('\n'));
+}
 
 test('shows number, procedure, place and wait in the ticket language', async (t) => {
   const d = await t.daemon();
@@ -27,11 +34,17 @@ test('the call appears without reload: your turn, go to counter N', async (t) =>
   await page.goto(d.url + '/t/' + tk.token);
   await page.waitForSelector('#ticket:not([hidden])');
   assert.ok(await page.isHidden('#called'));
+  assert.ok(await page.isVisible('#position-row'));
   await page.evaluate(() => { window.notReloaded = true; });
   const called = await d.call('naka', 2);
   assert.strictEqual(called.label, tk.label);
   await page.waitForSelector('#called:not([hidden])', { timeout: 30000 });
   assert.match(await page.textContent('#called'), /2番窓口へお越しください/);
+  /* The place and wait in line are over: their rows go (the hidden attribute must win over
+   * the rows' own display rule). */
+  assert.ok(await page.isHidden('#position-row'), 'place in line still shown while called');
+  assert.ok(await page.isHidden('#wait-row'), 'estimated wait still shown while called');
+  assert.doesNotMatch(await page.innerText('main'), /次にお呼びします|待ち時間の目安/);
   assert.ok(await page.evaluate(() => window.notReloaded === true), 'the page was reloaded');
 });
 
@@ -55,4 +68,32 @@ test('an unknown token says so', async (t) => {
   await page.goto(d.url + '/t/AAAAAAAAAAAAAAAAAAAAAA?lang=en');
   await page.waitForSelector('#error:not([hidden])');
   assert.match(await page.textContent('#error'), /not found/);
+});
+
+test("the language menu marks the ticket's language, not the browser's", async (t) => {
+  const d = await t.daemon();
+  const tk = await d.issue('naka', 'A', { lang: 'vi' });
+  const page = await t.page(Object.assign({ locale: 'en-US' }, PHONE));
+  await page.goto(d.url + '/t/' + tk.token);
+  await page.waitForSelector('#ticket:not([hidden])');
+  assert.strictEqual(await page.getAttribute('html', 'lang'), 'vi');
+  const pressed = await page.$$eval('#langs button[aria-pressed="true"]', (bs) => bs.map((b) => b.textContent));
+  assert.deepStrictEqual(pressed, ['Tiếng Việt']);
+});
+
+test('an unknown token: the whole page in the reader\'s language, and it stops asking', async (t) => {
+  const d = await t.daemon();
+  const page = await t.page(PHONE);
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/api/')) asked.push(r.url()); });
+  await page.goto(d.url + '/t/AAAAAAAAAAAAAAAAAAAAAA?lang=en');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.doesNotMatch(await shownText(page), JAPANESE);
+  assert.match(await page.textContent('h1'), /Your ticket/);
+  assert.strictEqual(await page.title(), 'Your ticket — madoguchi');
+  /* Nothing will change for a ticket that does not exist: no "updates every 20 seconds". */
+  assert.strictEqual((await page.textContent('#live')).trim(), '');
+  const n = asked.length;
+  await page.waitForTimeout(4500);
+  assert.strictEqual(asked.length, n, 'the page kept asking: ' + asked.slice(n).join(' '));
 });
