@@ -6,20 +6,28 @@
  * and may be cached and revalidated by its ETag.
  *
  * Adding a page is one line in PAGES below (its route and its HTML file in daemon/www).
+ *
+ * One page is written per request: /t/{token} fills ticket.html, a template, with the ticket
+ * in plain HTML for a phone without JavaScript (it reloads itself), with its texts for the
+ * script, and with its heading in the ticket's language. Those texts are one file,
+ * daemon/www/ticket-text.json, for both.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <event2/http.h>
 
 #include "internal.h"
+#include "proto.h"
+#include "token.h"
 #include "www/www.h"
 
 /* X(route pattern, HTML file in daemon/www) */
 #define PAGES(X)                                  \
 	X("/", "congestion.html")                 \
 	X("/congestion", "congestion.html")       \
-	X("/t/{token}", "ticket.html")            \
 	X("/board/{office}", "board.html")        \
 	X("/book", "book.html")                   \
 	X("/staff", "staff.html")                 \
@@ -30,6 +38,10 @@
 #define PAGE_CACHE "no-cache"
 /* Scripts and styles change only with a new daemon. */
 #define STATIC_CACHE "public, max-age=300"
+/* A ticket page holds where one person stands in line: kept by nobody. */
+#define TICKET_CACHE "no-store"
+/* How often the ticket page reloads itself without JavaScript. */
+#define TICKET_RELOAD_S 30
 
 /* Scripts and styles come from this server only; nothing is inlined, framed or sent on. The
  * token in /t/{token} must not leak through a Referer header. */
@@ -59,16 +71,23 @@ page_file(const char *name)
 	return bsearch(name, www_files, www_n_files, sizeof(www_files[0]), file_compare);
 }
 
+static void
+add_security_headers(struct http_ctx *ctx)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(ctx->req);
+
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		evhttp_add_header(out, security_headers[i][0], security_headers[i][1]);
+}
+
 /* One embedded file, or 304 when the client already holds these bytes. */
 static void
 send_file(struct http_ctx *ctx, const struct www_file *f, const char *cache_control)
 {
-	struct evkeyvalq *out = evhttp_request_get_output_headers(ctx->req);
 	const char *match = evhttp_find_header(evhttp_request_get_input_headers(ctx->req), "If-None-Match");
 
-	evhttp_add_header(out, "ETag", f->etag);
-	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
-		evhttp_add_header(out, security_headers[i][0], security_headers[i][1]);
+	evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "ETag", f->etag);
+	add_security_headers(ctx);
 	if (match != NULL && (strstr(match, f->etag) != NULL || strcmp(match, "*") == 0))
 		http_reply_text(ctx, 304, NULL, "", 0, cache_control);
 	else
@@ -100,9 +119,295 @@ static_get(struct http_ctx *ctx)
 		send_file(ctx, f, STATIC_CACHE);
 }
 
+/* --- /t/{token} --- */
+
+/* Text as HTML, with {n} (if any) replaced by n. */
+static void
+add_escaped(struct evbuffer *out, const char *text, int n)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (strncmp(p, "{n}", 3) == 0 || strncmp(p, "{s}", 3) == 0) {
+			evbuffer_add_printf(out, "%d", n);
+			p += 2;
+		} else if (*p == '<') {
+			evbuffer_add(out, "&lt;", 4);
+		} else if (*p == '>') {
+			evbuffer_add(out, "&gt;", 4);
+		} else if (*p == '&') {
+			evbuffer_add(out, "&amp;", 5);
+		} else if (*p == '"') {
+			evbuffer_add(out, "&quot;", 6);
+		} else {
+			evbuffer_add(out, p, 1);
+		}
+	}
+}
+
+/* texts[lang][key], else in English, else in Japanese, as ticket.js's t() does. */
+static const char *
+text_of(const json_t *texts, const char *lang, const char *key)
+{
+	const char *langs[] = { lang, "en", "ja" };
+	const char *s = NULL;
+
+	for (size_t i = 0; i < 3 && s == NULL; i++)
+		s = json_string_value(json_object_get(json_object_get(texts, langs[i]), key));
+	return s != NULL ? s : key;
+}
+
+/* A name object ({"ja":…,"en":…}) in lang, else in English, else in Japanese. */
+static const char *
+name_of(const json_t *names, const char *lang)
+{
+	const char *s = json_string_value(json_object_get(names, lang));
+
+	if (s == NULL)
+		s = json_string_value(json_object_get(names, "en"));
+	if (s == NULL)
+		s = json_string_value(json_object_get(names, "ja"));
+	return s != NULL ? s : "";
+}
+
+/* The reader's language: ?lang=, else the ticket's, else the browser's first we know. */
+static const char *
+reader_lang(struct http_ctx *ctx, const struct proto_ticket *v)
+{
+	const char *asked = http_query(ctx, "lang");
+	const char *accept = evhttp_find_header(evhttp_request_get_input_headers(ctx->req), "Accept-Language");
+	enum proto_lang lang;
+	char tag[8];
+
+	if (asked != NULL && proto_lang_parse(asked, &lang) == 0)
+		return proto_lang_name(lang);
+	if (v != NULL)
+		return proto_lang_name(v->lang);
+	while (accept != NULL && *accept != '\0') {
+		size_t len = 0;
+
+		accept += strspn(accept, " ,");
+		while (isalpha((unsigned char)accept[len]) && len < sizeof(tag) - 1) {
+			tag[len] = (char)tolower((unsigned char)accept[len]);
+			len++;
+		}
+		tag[len] = '\0';
+		if (len > 0 && proto_lang_parse(tag, &lang) == 0)
+			return proto_lang_name(lang);
+		accept = strchr(accept, ',');
+	}
+	return proto_lang_name(PROTO_JA);
+}
+
+/* One <dt>/<dd> row of the plain ticket. */
+static void
+add_fact(struct evbuffer *out, const json_t *texts, const char *lang, const char *key, const char *value, int n)
+{
+	evbuffer_add_printf(out, "<div><dt>");
+	add_escaped(out, text_of(texts, lang, key), 0);
+	evbuffer_add_printf(out, "</dt><dd>");
+	add_escaped(out, value, n);
+	evbuffer_add_printf(out, "</dd></div>");
+}
+
+/* The ticket in plain HTML, as ticket.js shows it, for a phone without JavaScript. */
+static void
+add_plain_ticket(struct evbuffer *out, const json_t *texts, const char *lang, const struct proto_ticket *v)
+{
+	static const char *const news[PROTO_STATE_COUNT] = {
+		[PROTO_SERVING] = "serving", [PROTO_DONE] = "done", [PROTO_NO_SHOW] = "no_show",
+		[PROTO_CANCELLED] = "cancelled", [PROTO_TRANSFERRED] = "transferred",
+	};
+	char state[32];
+
+	evbuffer_add_printf(out, "<section id=\"plain\" class=\"plain\" lang=\"%s\">", strcmp(lang, "ja-easy") == 0 ? "ja" : lang);
+	if (v->state == PROTO_CALLED) {
+		evbuffer_add_printf(out, "<p class=\"called\" role=\"alert\"><span>");
+		add_escaped(out, text_of(texts, lang, "your_turn"), 0);
+		evbuffer_add_printf(out, "</span> <span class=\"counter-no\">");
+		add_escaped(out, text_of(texts, lang, "go"), v->counter);
+		evbuffer_add_printf(out, "</span></p>");
+	}
+	evbuffer_add_printf(out, "<p class=\"number-box\"><span class=\"small\">");
+	add_escaped(out, text_of(texts, lang, "number"), 0);
+	evbuffer_add_printf(out, "</span><span class=\"number\">");
+	add_escaped(out, v->label, 0);
+	evbuffer_add_printf(out, "</span></p><dl class=\"facts\">");
+	add_fact(out, texts, lang, "service", name_of(v->service_name, lang), 0);
+	if (v->state == PROTO_WAITING) {
+		add_fact(out, texts, lang, "position", text_of(texts, lang, v->position <= 1 ? "next" : "ahead"),
+			 v->position - 1);
+		if (v->est_wait_min >= 0)
+			add_fact(out, texts, lang, "wait", text_of(texts, lang, "wait_min"), v->est_wait_min);
+	}
+	snprintf(state, sizeof(state), "s_%s", proto_state_name(v->state));
+	add_fact(out, texts, lang, "state", text_of(texts, lang, state), 0);
+	evbuffer_add_printf(out, "</dl>");
+	if (news[v->state] != NULL) {
+		evbuffer_add_printf(out, "<p class=\"news\">");
+		add_escaped(out, text_of(texts, lang, news[v->state]), v->counter);
+		evbuffer_add_printf(out, "</p>");
+	}
+	evbuffer_add_printf(out, "<p class=\"status-line\">");
+	add_escaped(out, text_of(texts, lang, "plain_reload"), TICKET_RELOAD_S);
+	evbuffer_add_printf(out, " <a href=\"\">");
+	add_escaped(out, text_of(texts, lang, "reload_now"), 0);
+	evbuffer_add_printf(out, "</a></p></section>");
+}
+
+/* The ticket {token} names, in memory or finished on an earlier day (only its record then);
+ * 0 when found. */
+static int
+ticket_find(struct http_ctx *ctx, struct proto_ticket *v, struct ticket_rec *stored)
+{
+	const struct config *config = http_config(ctx->http);
+	struct queue *q = http_queue(ctx->http);
+	struct queue_ticket *t = NULL;
+	const struct config_office *o;
+	const struct config_service *s;
+	uint8_t hash[RECORD_HASH_LEN];
+	int64_t visit_at;
+	int rc = -1;
+
+	memset(v, 0, sizeof(*v));
+	if (token_hash_ticket(ctx->params[0], hash, &visit_at) != 0)
+		goto out;
+	if ((t = queue_find_token(q, hash)) != NULL) {
+		queue_ticket_view(q, t, ctx->now, v);
+		ctx->shows_committed = queue_ticket_committed(q, t);
+		rc = 0;
+	} else if (store_ticket_by_token(http_store(ctx->http), hash, visit_at, stored) == 0 &&
+		   (o = config_office(config, stored->office)) != NULL &&
+		   (s = config_service(config, (char[]){ stored->service, '\0' })) != NULL) {
+		v->label = stored->label;
+		v->office_name = o->names;
+		v->service_name = s->names;
+		v->state = stored->state;
+		v->est_wait_min = -1;
+		v->counter = stored->counter;
+		v->lang = stored->lang;
+		rc = 0;
+	}
+out:
+	return rc;
+}
+
+/* Copies a template, each {{name}} replaced by its value in vars (written as it is). */
+static void
+add_template(struct evbuffer *out, const struct www_file *f, const char *const vars[][2], size_t n_vars)
+{
+	const char *p = f->data, *end = f->data + f->len;
+
+	while (p < end) {
+		const char *open = strstr(p, "{{"), *close = open != NULL ? strstr(open, "}}") : NULL;
+		size_t i;
+
+		if (open == NULL || close == NULL) {
+			evbuffer_add(out, p, (size_t)(end - p));
+			break;
+		}
+		evbuffer_add(out, p, (size_t)(open - p));
+		for (i = 0; i < n_vars; i++)
+			if (strlen(vars[i][0]) == (size_t)(close - open - 2) &&
+			    strncmp(vars[i][0], open + 2, (size_t)(close - open - 2)) == 0)
+				break;
+		if (i < n_vars)
+			evbuffer_add(out, vars[i][1], strlen(vars[i][1]));
+		p = close + 2;
+	}
+}
+
+/* An evbuffer's bytes as a string the caller frees, or NULL. */
+static char *
+buffer_text(struct evbuffer *b)
+{
+	size_t len = evbuffer_get_length(b);
+	char *s = malloc(len + 1);
+
+	if (s != NULL) {
+		evbuffer_copyout(b, s, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+static void
+ticket_page_get(struct http_ctx *ctx)
+{
+	const struct www_file *f = page_file("ticket.html"), *tf = page_file("ticket-text.json");
+	json_t *texts = tf != NULL ? json_loadb(tf->data, tf->len, 0, NULL) : NULL;
+	struct evbuffer *plain = evbuffer_new(), *heading = evbuffer_new(), *title = evbuffer_new(),
+			*page = evbuffer_new();
+	char *texts_json = NULL, *plain_text = NULL, *heading_text = NULL, *title_text = NULL, *html = NULL;
+	char reload[16];
+	struct proto_ticket v;
+	struct ticket_rec stored;
+	int found = 0;
+	const char *lang;
+
+	if (f == NULL || texts == NULL || plain == NULL || heading == NULL || title == NULL || page == NULL) {
+		http_reply_problem(ctx, 500, "this page is missing from the build");
+		goto out;
+	}
+	found = ticket_find(ctx, &v, &stored) == 0;
+	lang = reader_lang(ctx, found ? &v : NULL);
+	add_escaped(title, text_of(texts, lang, "title"), 0);
+	if (found) {
+		add_escaped(heading, name_of(v.office_name, lang), 0);
+		add_plain_ticket(plain, texts, lang, &v);
+	} else {
+		add_escaped(heading, text_of(texts, lang, "title"), 0);
+		evbuffer_add_printf(plain, "<p id=\"plain\" class=\"error\">");
+		add_escaped(plain, text_of(texts, lang, "not_found"), 0);
+		evbuffer_add_printf(plain, "</p>");
+	}
+	/* Escaped slashes: no "</script>" can end the block that holds them. */
+	texts_json = json_dumps(texts, JSON_COMPACT | JSON_ESCAPE_SLASH);
+	plain_text = buffer_text(plain);
+	heading_text = buffer_text(heading);
+	title_text = buffer_text(title);
+	snprintf(reload, sizeof(reload), "%d", TICKET_RELOAD_S);
+	if (texts_json == NULL || plain_text == NULL || heading_text == NULL || title_text == NULL) {
+		http_reply_problem(ctx, 500, "out of memory");
+		goto out;
+	}
+	{
+		const char *const vars[][2] = {
+			{ "lang", strcmp(lang, "ja-easy") == 0 ? "ja" : lang },
+			{ "reload_s", reload },
+			{ "title", title_text },
+			{ "texts", texts_json },
+			{ "heading", heading_text },
+			{ "plain", plain_text },
+		};
+
+		add_template(page, f, vars, sizeof(vars) / sizeof(vars[0]));
+	}
+	if ((html = buffer_text(page)) == NULL) {
+		http_reply_problem(ctx, 500, "out of memory");
+		goto out;
+	}
+	add_security_headers(ctx);
+	http_reply_text(ctx, found ? 200 : 404, "text/html; charset=utf-8", html, strlen(html), TICKET_CACHE);
+out:
+	free(html);
+	free(texts_json);
+	free(plain_text);
+	free(heading_text);
+	free(title_text);
+	json_decref(texts);
+	if (plain != NULL)
+		evbuffer_free(plain);
+	if (heading != NULL)
+		evbuffer_free(heading);
+	if (title != NULL)
+		evbuffer_free(title);
+	if (page != NULL)
+		evbuffer_free(page);
+}
+
 #define PAGE_ROUTE(pattern, file) { EVHTTP_REQ_GET, pattern, ACCESS_PUBLIC, page_get },
 const struct http_route api_pages_routes[] = {
 	PAGES(PAGE_ROUTE)
+	{ EVHTTP_REQ_GET, "/t/{token}", ACCESS_PUBLIC, ticket_page_get },
 	{ EVHTTP_REQ_GET, "/static/{name}", ACCESS_PUBLIC, static_get },
 	{ 0, NULL, 0, NULL },
 };

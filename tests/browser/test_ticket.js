@@ -97,3 +97,32 @@ test('an unknown token: the whole page in the reader\'s language, and it stops a
   await page.waitForTimeout(4500);
   assert.strictEqual(asked.length, n, 'the page kept asking: ' + asked.slice(n).join(' '));
 });
+
+test('without JavaScript the ticket is in the page, in its language, and the page reloads itself', async (t) => {
+  const d = await t.daemon();
+  await d.issue('naka', 'A', { lang: 'en' });
+  const tk = await d.issue('naka', 'A', { lang: 'en' });
+  const page = await t.page(Object.assign({ javaScriptEnabled: false }, PHONE));
+  const response = await page.goto(d.url + '/t/' + tk.token);
+  assert.strictEqual(response.headers()['cache-control'], 'no-store');
+  assert.strictEqual(await page.getAttribute('html', 'lang'), 'en');
+  assert.strictEqual(await page.title(), 'Your ticket — madoguchi');
+  let text = await page.innerText('body');
+  assert.doesNotMatch(text, JAPANESE);
+  assert.match(text, /Naka Ward Office/);
+  assert.match(text, new RegExp('Your number\\s+' + tk.label));
+  assert.match(text, /Certificates/);
+  assert.match(text, /1 ahead of you/);
+  assert.match(text, /about \d+ min/);
+  await d.call('naka', 1);
+  await d.call('naka', 2);
+  /* Nobody reloads: the page does, and then shows the call. */
+  await until(async () => /Please go to counter 2/.test(await page.innerText('body')), 'the call after a reload', 45000);
+  text = await page.innerText('body');
+  assert.match(text, /Your turn/);
+  assert.doesNotMatch(text, /ahead of you|Estimated wait/);
+  /* An unknown ticket says so, with a 404, in the browser's language. */
+  const missing = await page.goto(d.url + '/t/AAAAAAAAAAAAAAAAAAAAAA?lang=ko');
+  assert.strictEqual(missing.status(), 404);
+  assert.match(await page.innerText('body'), /찾을 수 없습니다/);
+});
