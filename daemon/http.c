@@ -164,12 +164,21 @@ send_now(struct evhttp_request *req, int status, const char *content_type, const
 	 struct evbuffer *body)
 {
 	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+	char length[32];
 
 	if (content_type != NULL)
 		evhttp_add_header(headers, "Content-Type", content_type);
 	evhttp_add_header(headers, "Cache-Control", cache_control != NULL ? cache_control : "no-store");
 	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
-	evhttp_send_reply(req, status, proto_status_title(status), status == 204 ? NULL : body);
+	/* evhttp writes whatever body it is given, HEAD or not: a client that (rightly) reads no
+	 * body after a HEAD's headers would take the body for the next reply on the connection.
+	 * So a HEAD gets the length of what a GET would get, and nothing after. */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD && status != 204) {
+		snprintf(length, sizeof(length), "%zu", body != NULL ? evbuffer_get_length(body) : 0);
+		evhttp_add_header(headers, "Content-Length", length);
+	}
+	evhttp_send_reply(req, status, proto_status_title(status),
+			  status == 204 || evhttp_request_get_command(req) == EVHTTP_REQ_HEAD ? NULL : body);
 }
 
 static void

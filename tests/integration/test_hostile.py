@@ -5,7 +5,9 @@ tickets issued beforehand as their holders see them), throws garbage at the daem
 sockets, then checks that ordinary requests still succeed and that the snapshot is the same.
 """
 import json
+import re
 import socket
+import subprocess
 import threading
 import time
 
@@ -40,6 +42,27 @@ def harness_client(daemon, token):
     """A keep-alive client (test_crash's), for many requests in a row."""
     import test_crash
     return test_crash.Client(daemon, token)
+
+
+def routes():
+    """(method, path) of every route, its {…} filled in with values that exist."""
+    out = subprocess.run([harness.MADOGUCHID, '--routes'], capture_output=True, check=True)
+    return [line.split(' ', 1) for line in out.stdout.decode().splitlines()]
+
+
+def read_reply(s):
+    """One reply's status line and headers (lower-cased names) from a keep-alive socket."""
+    head = b''
+    while b'\r\n\r\n' not in head:
+        chunk = s.recv(1)
+        if not chunk:
+            break
+        head += chunk
+    lines = head.decode('latin-1').split('\r\n')
+    if not lines[0].startswith('HTTP/1.'):
+        raise AssertionError('not the start of a reply: %r' % head[:100])
+    return int(lines[0].split()[1]), {k.strip().lower(): v.strip() for k, _, v in
+                                      (l.partition(':') for l in lines[1:] if l)}
 
 
 def status_of(reply):
@@ -262,6 +285,33 @@ class Hostile(harness.DaemonTest):
         t.join()
         self.assertLess(closed_after, 45, 'a slowloris connection stayed open %.0f s' % closed_after)
         self.assertTrue(served and all(code == 200 for code in served), served)
+        self.assert_unharmed()
+
+    def filled(self, pattern):
+        t = self.tickets[0]
+        return (pattern.replace('{office}', 'naka').replace('{n}', '1').replace('{id}', str(t['id']))
+                .replace('{token}', t['token']).replace('{chart}', 'waits').replace('{name}', 'app.js'))
+
+    def test_head_has_no_body(self):
+        """A HEAD reply is headers only, with the length a GET would get: a body after them
+        would be read as the next reply on the connection."""
+        s = socket.create_connection((self.d.host, self.d.port), timeout=5)
+        try:
+            for path in ('/api/v1/offices', '/api/v1/offices/naka', '/board/naka',
+                         '/api/v1/tickets/' + self.tickets[0]['token'], '/api/v1/tickets/nosuchticket',
+                         '/api/v1/offices/naka/tickets'):
+                s.sendall(b'HEAD ' + path.encode() + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+                status, headers = read_reply(s)
+                s.sendall(b'GET ' + path.encode() + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+                again, get_headers = read_reply(s)
+                self.assertEqual(again, status, (path, 'the HEAD reply had a body'))
+                length = int(get_headers['content-length'])
+                body = b''
+                while len(body) < length:
+                    body += s.recv(length - len(body))
+                self.assertEqual(headers.get('content-length'), str(length), path)
+        finally:
+            s.close()
         self.assert_unharmed()
 
 
