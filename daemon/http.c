@@ -759,9 +759,34 @@ method_name(enum evhttp_cmd_type m)
 		return "DELETE";
 	case EVHTTP_REQ_HEAD:
 		return "HEAD";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
 	default:
 		return "OTHER";
 	}
+}
+
+/* The methods the routes serve at path, listed as an Allow header has them (RFC 9110 10.2.1). */
+static void
+allowed_methods(const char *path, char *out, size_t size)
+{
+	static const enum evhttp_cmd_type order[] = { EVHTTP_REQ_GET,	 EVHTTP_REQ_HEAD,   EVHTTP_REQ_POST,
+						      EVHTTP_REQ_PUT,	 EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS };
+	struct http_ctx ctx;
+	char scratch[512];
+	unsigned served = EVHTTP_REQ_OPTIONS;
+	size_t used = 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	for (size_t t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]); t++)
+		for (const struct http_route *r = route_tables[t]; r->pattern != NULL; r++)
+			if (match(r->pattern, path, &ctx, scratch, sizeof(scratch)))
+				served |= r->method | (r->method == EVHTTP_REQ_GET ? EVHTTP_REQ_HEAD : 0);
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && used < size; i++)
+		if (served & order[i])
+			used += (size_t)snprintf(out + used, size - used, "%s%s", used > 0 ? ", " : "",
+						 method_name(order[i]));
 }
 
 static void
@@ -808,10 +833,18 @@ request_cb(struct evhttp_request *req, void *arg)
 		}
 	}
 	if (ctx.route == NULL) {
-		if (path_matched)
-			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "see " PROTO_API_PREFIX);
-		http_reply_problem(&ctx, path_matched ? 405 : 404,
-				   path_matched ? "method not allowed here" : "no such resource");
+		char allow[64];
+
+		if (path_matched) {
+			allowed_methods(path, allow, sizeof(allow));
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+		}
+		/* OPTIONS asks just that: which methods the resource takes. */
+		if (path_matched && method == EVHTTP_REQ_OPTIONS)
+			http_reply_status(&ctx, 204);
+		else
+			http_reply_problem(&ctx, path_matched ? 405 : 404,
+					   path_matched ? "method not allowed here" : "no such resource");
 		goto out;
 	}
 	/* Re-match to capture this route's parameters (the loop may have tried others after). */

@@ -314,6 +314,24 @@ class Hostile(harness.DaemonTest):
             s.close()
         self.assert_unharmed()
 
+    def test_options_and_allow_list_the_methods(self):
+        """405 and OPTIONS say, in Allow, which methods the resource takes; nothing changes."""
+        token = self.d.token('admin', '*')
+        served = {}
+        for method, pattern in routes():
+            served.setdefault(self.filled(pattern), set()).add(method)
+        for path, methods in served.items():
+            want = set(methods) | {'OPTIONS'} | ({'HEAD'} if 'GET' in methods else set())
+            r = self.d.request('OPTIONS', path, token=token)
+            self.assertEqual(r.status, 204, (path, r))
+            self.assertEqual(set(re.split(r',\s*', r.headers['allow'])), want, path)
+            wrong = next(m for m in ('PATCH', 'PUT', 'DELETE', 'POST') if m not in methods)
+            r = self.d.request(wrong, path, token=token, raw=b'{}')
+            self.assertEqual(r.status, 405, (wrong, path, r))
+            self.assertEqual(set(re.split(r',\s*', r.headers['allow'])), want, (wrong, path))
+        self.assertEqual(self.d.request('OPTIONS', '/nowhere').status, 404)
+        self.assert_unharmed()
+
 
 if __name__ == '__main__':
     harness.main()
