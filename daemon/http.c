@@ -875,7 +875,9 @@ request_cb(struct evhttp_request *req, void *arg)
 		ctx.body_len = len;
 	}
 	if (evhttp_uri_get_query(uri) != NULL) {
-		if (evhttp_parse_query_str(evhttp_uri_get_query(uri), &query) != 0) {
+		/* A %00 would end the decoded value early: "csv%00junk" would pass for "csv". */
+		if (strstr(evhttp_uri_get_query(uri), "%00") != NULL ||
+		    evhttp_parse_query_str(evhttp_uri_get_query(uri), &query) != 0) {
 			http_reply_problem(&ctx, 400, "malformed query string");
 			goto out;
 		}

@@ -332,6 +332,21 @@ class Hostile(harness.DaemonTest):
         self.assertEqual(self.d.request('OPTIONS', '/nowhere').status, 404)
         self.assert_unharmed()
 
+    def test_nul_in_query_is_refused(self):
+        """%00 in a query value would cut it short ("csv%00x" read as "csv"): 400, like any
+        other malformed query."""
+        supervisor = self.d.token('supervisor')
+        for path, token in (('/api/v1/offices/naka/slots?service=G%00&date=2030-04-01', None),
+                            ('/api/v1/offices/naka/slots?service=G&date=2030-04-01%00', None),
+                            ('/api/v1/offices/naka/reports/waits?from=2026-04-01&to=2026-04-30&by=day%00', supervisor),
+                            ('/api/v1/progress?fy=2026%00', supervisor),
+                            ('/api/v1/progress?fy=2026&format=csv%00', supervisor)):
+            r = self.d.get(path, token=token)
+            self.assertEqual(r.status, 400, (path, r))
+            self.assertEqual(r.headers['content-type'], 'application/problem+json; charset=utf-8')
+            self.assertEqual(self.d.get(path.replace('%00', ''), token=token).status, 200, path)
+        self.assert_unharmed()
+
 
 if __name__ == '__main__':
     harness.main()
