@@ -28,7 +28,6 @@
 #define PAGES(X)                                  \
 	X("/", "congestion.html")                 \
 	X("/congestion", "congestion.html")       \
-	X("/board/{office}", "board.html")        \
 	X("/book", "book.html")                   \
 	X("/staff", "staff.html")                 \
 	X("/reports", "reports.html")             \
@@ -404,10 +403,31 @@ out:
 		evbuffer_free(page);
 }
 
+/* /board/{code}: the board, and for a code no office has, the same page with a 404, whose
+ * script then says so on the screen and lists the boards there are (a problem+json reply
+ * would be a screen of JSON on the wall). */
+static void
+board_page_get(struct http_ctx *ctx)
+{
+	const struct www_file *f = page_file("board.html");
+	int known = config_office(http_config(ctx->http), ctx->params[0]) != NULL;
+
+	if (f == NULL) {
+		http_reply_problem(ctx, 500, "this page is missing from the build");
+	} else if (known) {
+		send_file(ctx, f, PAGE_CACHE);
+	} else {
+		add_security_headers(ctx);
+		http_reply_text(ctx, 404, f->content_type, f->data, f->len, PAGE_CACHE);
+	}
+}
+
 #define PAGE_ROUTE(pattern, file) { EVHTTP_REQ_GET, pattern, ACCESS_PUBLIC, page_get },
 const struct http_route api_pages_routes[] = {
 	PAGES(PAGE_ROUTE)
 	{ EVHTTP_REQ_GET, "/t/{token}", ACCESS_PUBLIC, ticket_page_get },
+	/* Not {office}: the router would answer an unknown one with JSON. */
+	{ EVHTTP_REQ_GET, "/board/{code}", ACCESS_PUBLIC, board_page_get },
 	{ EVHTTP_REQ_GET, "/static/{name}", ACCESS_PUBLIC, static_get },
 	{ 0, NULL, 0, NULL },
 };

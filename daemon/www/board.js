@@ -8,9 +8,11 @@
 
   M.addText({
     'ja': { title: '呼び出し表示', now: 'お呼びしている番号', recent: '最近の呼び出し', none: 'ただいまお呼びしている番号はありません',
-      sound_on: '音声：オン', sound_off: '音声：オフ', to: '{n}番窓口' },
+      sound_on: '音声：オン', sound_off: '音声：オフ', to: '{n}番窓口',
+      unknown: '「{code}」という区役所はありません。呼び出し表示は次のとおりです：' },
     'en': { title: 'Now calling', now: 'Now calling', recent: 'Recent calls', none: 'No number is being called right now',
-      sound_on: 'Sound: on', sound_off: 'Sound: off', to: 'Counter {n}' }
+      sound_on: 'Sound: on', sound_off: 'Sound: off', to: 'Counter {n}',
+      unknown: 'There is no office "{code}". The boards are:' }
   });
 
   var MAX_RECENT = 8;
@@ -21,6 +23,7 @@
   var loaded = false;
   var liveKind = 'polling';
   var order = 0;        /* calls in the order the board learned them: ties within a second */
+  var stream = null;    /* live updates, ended when the office does not exist */
 
   /* --- the announcer: a queue of chime + Japanese + English, played one at a time --- */
   var Announcer = (function () {
@@ -212,7 +215,32 @@
       Object.keys(now).forEach(function (k) { if (!seen[k]) delete now[k]; });
       loaded = true;
       render();
-    }, function () { liveKind = 'offline'; renderStatic(); });
+    }, function (err) {
+      if (err && err.status === 404) unknownOffice(); else { liveKind = 'offline'; renderStatic(); }
+    });
+  }
+
+  /* A mistyped address: say so on the screen, with the boards there are, and stop asking. */
+  function unknownOffice() {
+    if (stream) stream.close();
+    stream = null;
+    M.el('live').hidden = true;
+    Array.prototype.forEach.call(document.querySelectorAll('.now, .recent'), function (sec) { sec.hidden = true; });
+    var box = M.el('error');
+    box.textContent = M.t('unknown', { code: office });
+    box.hidden = false;
+    M.getJSON('/api/v1/offices').then(function (list) {
+      var ul = document.createElement('ul');
+      list.forEach(function (o) {
+        var li = document.createElement('li');
+        var a = document.createElement('a');
+        a.href = '/board/' + encodeURIComponent(o.code) + location.search;
+        a.textContent = M.name(o.name) + ' — /board/' + o.code;
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+    }, function () { /* the sentence alone still says what is wrong */ });
   }
 
   function tick() {
@@ -233,7 +261,7 @@
     tick();
     setInterval(tick, 15000);
     render();
-    M.live(api + '/events', {
+    stream = M.live(api + '/events', {
       called: function (d) { called(d, false); },
       recalled: function (d) { called(d, true); },
       recent: function (d) {

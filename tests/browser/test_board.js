@@ -2,7 +2,7 @@
  * calls are listed; announcements wait their turn and never cut each other off. */
 'use strict';
 
-const { test, until, assert } = require('./lib');
+const { test, until, assert, axeViolations, describeViolations } = require('./lib');
 
 const TV = { viewport: { width: 1280, height: 720 } };
 
@@ -145,4 +145,24 @@ test('no token or personal data reaches a public page', async (t) => {
     }
     for (const word of ['elderly', 'pregnant', '"priority"']) assert.ok(!html.includes(word), word + ' on ' + path);
   }
+});
+
+test('an unknown office: a page that says so and lists the boards, not a screen of JSON', async (t) => {
+  const d = await t.daemon();
+  const page = await t.page(TV);
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/events')) asked.push(r.url()); });
+  const response = await page.goto(d.url + '/board/nowhere?lang=en');
+  assert.strictEqual(response.status(), 404);
+  assert.match(response.headers()['content-type'], /^text\/html/);
+  await page.waitForSelector('#error:not([hidden]) li');
+  assert.match(await page.textContent('#error'), /There is no office "nowhere"/);
+  assert.ok(await page.isHidden('#now-title'), 'an empty "Now calling" is left on the screen');
+  const violations = await axeViolations(page);
+  assert.deepStrictEqual(violations, [], describeViolations(violations));
+  /* Each office's board is one click away, keeping the language. */
+  await page.click('#error a:has-text("Naka Ward Office")');
+  await until(async () => /Naka Ward Office/.test(await page.textContent('#office')), 'the naka board');
+  assert.strictEqual(new URL(page.url()).pathname + new URL(page.url()).search, '/board/naka?lang=en');
+  assert.ok(asked.filter((u) => u.includes('/nowhere/')).length <= 1, 'kept asking for an office that is not there');
 });
