@@ -126,3 +126,24 @@ test('without JavaScript the ticket is in the page, in its language, and the pag
   assert.strictEqual(missing.status(), 404);
   assert.match(await page.innerText('body'), /찾을 수 없습니다/);
 });
+
+test('at 200 % zoom with larger text the number stays on one line and nothing runs off the side', async (t) => {
+  const d = await t.daemon();
+  for (let i = 0; i < 30; i++) await d.issue('naka', 'B', { lang: 'en' });
+  const tk = await d.issue('naka', 'B', { lang: 'en' });
+  /* A 375 px phone at 200 % zoom is 188 CSS px wide; its reader also chose larger text. */
+  const context = await t.context({ viewport: { width: 188, height: 640 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await (await context.newCDPSession(page)).send('Page.setFontSizes', { fontSizes: { standard: 24 } });
+  await page.goto(d.url + '/t/' + tk.token);
+  await page.waitForSelector('#ticket:not([hidden])');
+  const number = await page.$eval('#number', (e) => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return { text: e.textContent, lines: range.getClientRects().length };
+  });
+  assert.deepStrictEqual(number, { text: tk.label, lines: 1 });
+  const wide = await page.evaluate(() => Array.from(document.querySelectorAll('main *'))
+    .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((e) => e.id || e.tagName));
+  assert.deepStrictEqual(wide, []);
+});
