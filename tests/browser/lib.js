@@ -52,8 +52,9 @@ class Daemon {
     this.address = null;
   }
 
-  start() {
-    const args = ['--listen', '127.0.0.1:0', '--db', this.db].concat(this.options.args || ['--always-open']);
+  /* listen: '127.0.0.1:0' (any port) unless restarting on the address it had. */
+  start(listen) {
+    const args = ['--listen', listen || '127.0.0.1:0', '--db', this.db].concat(this.options.args || ['--always-open']);
     if (this.options.config) args.push('--config', this.options.config);
     this.proc = spawn(MADOGUCHID, args, { cwd: this.dir, stdio: ['ignore', 'ignore', 'pipe'] });
     return new Promise((resolve, reject) => {
@@ -150,6 +151,17 @@ class Daemon {
     const r = await this.request('PUT', `/api/v1/offices/${office}/counters/${n}`, body, this.token('counter', office));
     assert.strictEqual(r.status, 200, r.body);
     return r.json();
+  }
+
+  /* Stops the daemon (SIGTERM) and starts it again on the same address and database, as an
+   * operator restarting it would; pages already open see their connections drop. */
+  async restart() {
+    const address = this.address;
+    const code = await this.stop();
+    assert.strictEqual(code, 0, 'madoguchid exited ' + code + ' on SIGTERM');
+    this.address = null;
+    await this.start(address);
+    return this;
   }
 
   stop() {

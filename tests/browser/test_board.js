@@ -166,3 +166,29 @@ test('an unknown office: a page that says so and lists the boards, not a screen 
   assert.strictEqual(new URL(page.url()).pathname + new URL(page.url()).search, '/board/naka?lang=en');
   assert.ok(asked.filter((u) => u.includes('/nowhere/')).length <= 1, 'kept asking for an office that is not there');
 });
+
+test('after the daemon restarts, the board and a phone reconnect and show the next call', async (t) => {
+  const d = await t.daemon();
+  await d.issue('naka', 'A');
+  const tk = await d.issue('naka', 'A', { lang: 'en' });
+  const board = await t.page(TV);
+  const phone = await t.page({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
+  await board.goto(d.url + '/board/naka?lang=en');
+  await phone.goto(d.url + '/t/' + tk.token);
+  for (const p of [board, phone]) {
+    await until(async () => (await p.textContent('#live')) === 'Updates automatically', 'stream open');
+    await p.evaluate(() => { window.notReloaded = true; });
+  }
+  await d.restart();
+  for (const p of [board, phone]) {
+    await until(async () => (await p.textContent('#live')) === 'Updates automatically', 'stream open again', 20000);
+  }
+  const first = await d.call('naka', 1);
+  const second = await d.call('naka', 2);
+  assert.strictEqual(second.label, tk.label);
+  await board.waitForSelector(`#now li[data-label="${second.label}"]`, { timeout: 10000 });
+  assert.ok(await board.$(`#now li[data-label="${first.label}"]`));
+  await phone.waitForSelector('#called:not([hidden])', { timeout: 10000 });
+  assert.match(await phone.textContent('#called'), /Please go to counter 2/);
+  for (const p of [board, phone]) assert.ok(await p.evaluate(() => window.notReloaded === true), 'reloaded');
+});
