@@ -247,8 +247,8 @@ estimator_observe_stay(struct estimator *e, int counter, char service, int64_t c
 	struct service_model *s;
 	double x, x_mean, usual;
 
-	if (c != NULL)
-		c->last_end = ended_at;
+	if (c != NULL && ended_at > c->last_end)
+		c->last_end = ended_at; /* a stay ended late (a ticket left over from the day before) never goes back */
 	if (i < 0 || called_at <= 0 || ended_at < called_at || ended_at - called_at > 8 * 3600)
 		goto out; /* not a stay at a counter (a clock step, a ticket left over from another day) */
 	s = &e->services[i];

@@ -433,10 +433,67 @@ office_lookup(struct queue *q, const char *office, char **cause)
 	return i;
 }
 
-/* Starting a new business day: numbers restart, and finished tickets of earlier days leave
- * memory (the store still answers for them). A day never goes back: with a clock stepped
- * back over midnight the numbers go on in the later day, whose tickets are in memory, rather
- * than restart an earlier day whose numbers were given (and may have left memory). */
+static void ticket_enter_state(struct queue *q, struct queue_ticket *t, enum proto_state state, const char *event,
+			       int64_t now);
+
+/* When the office closed on the day of a ticket still in line, or -1 when it did not close
+ * before that day's midnight (open until then, or ignoring its hours): at the close of that
+ * day's hours (the day's end when it did not open at all), or at the ticket's own last change
+ * if that came later, and never after now. */
+static int64_t
+closed_under(const struct queue *q, const struct qoffice *o, const struct queue_ticket *t, int64_t now)
+{
+	int64_t end = -1, last = t->rec.issued_at;
+	struct cal_date d;
+	int open = 0, close = 0;
+
+	if (t->rec.called_at > last)
+		last = t->rec.called_at;
+	if (t->rec.started_at > last)
+		last = t->rec.started_at;
+	if (!q->config->always_open && calendar_parse(t->rec.day, &d) == 0) {
+		calendar_day_hours(&o->config->hours, d, &open, &close);
+		if (open == close)
+			end = calendar_utc(calendar_civil_from_days(calendar_days_from_civil(d) + 1), 0) - 1;
+		else if (close < 24 * 60)
+			end = calendar_utc(d, close);
+	}
+	if (end >= 0 && end < last)
+		end = last;
+	if (end > now)
+		end = now;
+	return end;
+}
+
+/* Nobody is held over a closing to the next day: tickets of earlier days still in line when a
+ * new one starts at their office, which closed since, end as their state allows — waiting
+ * ones cancelled, called ones a no-show, those at a counter done — at that closing, so that
+ * the morning's first calls go to the morning's residents and reports count each on its day.
+ * An office open through midnight (or ignoring its hours) keeps its line. */
+static void
+end_held_over(struct queue *q, struct qoffice *o, const char *today, int64_t now)
+{
+	for (size_t i = 0; i < q->n_tickets; i++) {
+		struct queue_ticket *t = q->tickets[i];
+		int64_t end;
+
+		if (&q->offices[t->office] != o || strcmp(t->rec.day, today) >= 0 ||
+		    (end = closed_under(q, o, t, now)) < 0)
+			continue;
+		if (t->rec.state == PROTO_WAITING)
+			ticket_enter_state(q, t, PROTO_CANCELLED, "cancelled", end);
+		else if (t->rec.state == PROTO_CALLED)
+			ticket_enter_state(q, t, PROTO_NO_SHOW, "no_show", end);
+		else if (t->rec.state == PROTO_SERVING)
+			ticket_enter_state(q, t, PROTO_DONE, "done", end);
+	}
+}
+
+/* Starting a new business day: numbers restart, finished tickets of earlier days leave
+ * memory (the store still answers for them), and those still in line end (end_held_over;
+ * they leave memory the next day). A day never goes back: with a clock stepped back over
+ * midnight the numbers go on in the later day, whose tickets are in memory, rather than
+ * restart an earlier day whose numbers were given (and may have left memory). */
 static void
 roll_day(struct queue *q, struct qoffice *o, int64_t now)
 {
@@ -467,6 +524,7 @@ roll_day(struct queue *q, struct qoffice *o, int64_t now)
 		for (size_t i = 0; i < q->n_tickets; i++)
 			token_put(q, q->tickets[i]);
 	}
+	end_held_over(q, o, day, now);
 }
 
 static enum queue_result
@@ -631,6 +689,7 @@ call_next(struct queue *q, const char *office, int counter, int64_t id, int64_t 
 		cause_set(cause, "no counter %d at this office", counter);
 		goto out;
 	}
+	roll_day(q, o, now);
 	c = &o->counters[counter - 1];
 	if (id > 0 && (named = queue_find_id(q, office, id)) == NULL) {
 		cause_set(cause, "no ticket %lld at this office today", (long long)id);
@@ -850,6 +909,7 @@ queue_counter_set(struct queue *q, const char *office, int counter, int set_stat
 		cause_set(cause, "no counter %d at this office", counter);
 		goto out;
 	}
+	roll_day(q, o, now);
 	c = &o->counters[counter - 1];
 	r = QUEUE_INVALID;
 	for (const char *p = services; p != NULL && *p != '\0'; p++)

@@ -17,7 +17,10 @@
  *   serving → done         queue_done, or queue_call at the same counter
  *   serving → transferred  queue_transfer
  *   waiting → cancelled    queue_cancel (the resident leaves)
- * Anything else is refused with QUEUE_CONFLICT and changes nothing.
+ * Anything else is refused with QUEUE_CONFLICT and changes nothing. The first issue, call or
+ * counter change of a business day at an office ends what its last closing left in line,
+ * stamped at that closing: waiting → cancelled, called → no_show, serving → done (an office
+ * open through midnight, or ignoring its hours, keeps its line).
  */
 #ifndef MADOGUCHI_QUEUE_H
 #define MADOGUCHI_QUEUE_H

@@ -361,6 +361,86 @@ numbers_survive_a_clock_stepped_back(void **state)
 	}
 }
 
+/* The same city keeping its hours (08:45-17:15 every day). */
+static struct queue *
+queue_with_hours(struct fixture *f, struct config **config)
+{
+	static const char marker[] = "always_open = yes\n";
+	static const char east[] = "counter.2 = A|B\n";
+	char text[sizeof(city) + 64];
+	const char *at = strstr(city, marker), *after = strstr(city, east) + strlen(east);
+	char *cause = NULL;
+	struct queue *q = NULL;
+
+	/* without always_open, and with the hours in each office's section */
+	snprintf(text, sizeof(text), "%.*s%.*shours = 08:45-17:15\n%shours = 08:45-17:15\n", (int)(at - city), city,
+		 (int)(after - at - strlen(marker)), at + strlen(marker), after);
+	assert_int_equal(config_parse(text, "hours.ini", config, &cause), 0);
+	assert_int_equal(queue_new(*config, &q), 0);
+	(void)f;
+	return q;
+}
+
+/* Nobody is held over a closing: whoever is still in line when the office closed ends, at the
+ * close, as the state allows, once the next day starts (here by a counter's first call);
+ * the morning's calls go to the morning's residents and its numbers start again. An office
+ * that ignores its hours keeps its line through midnight. */
+static void
+nobody_held_over_a_closing(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t close = T0 + 8 * 3600 + 15 * 60, tomorrow = T0 + 24 * 3600; /* Mon 17:15, Tue 09:00 */
+	static const enum proto_state want[] = { PROTO_DONE, PROTO_NO_SHOW, PROTO_CANCELLED, PROTO_CANCELLED };
+	struct config *config = NULL;
+	struct queue *q = queue_with_hours(f, &config);
+	struct queue_ticket *t = NULL;
+	const struct queue_change *c;
+	int64_t ids[4];
+	size_t n;
+	int ended = 0;
+
+	for (int i = 0; i < 4; i++) {
+		f->hash[0]++;
+		assert_int_equal(queue_issue(q, "east", i < 3 ? "A" : "B", PROTO_EN, PROTO_PRIO_NONE, f->hash,
+					     T0 + 16 * 3600 / 2 + i, &t, NULL), QUEUE_OK);
+		ids[i] = rec(t)->id;
+	}
+	assert_int_equal(queue_call(q, "east", 1, close - 600, &t, NULL), QUEUE_OK);
+	assert_int_equal(rec(t)->id, ids[0]);
+	assert_int_equal(queue_start(q, "east", ids[0], 1, close - 590, &t, NULL), QUEUE_OK);
+	assert_int_equal(queue_call_id(q, "east", 2, ids[1], close - 60, &t, NULL), QUEUE_OK);
+	queue_changes_clear(q);
+	/* Tuesday: counter 1's first call finds nobody, everyone of Monday has ended at 17:15 */
+	assert_int_equal(queue_call(q, "east", 1, tomorrow, &t, NULL), QUEUE_EMPTY);
+	for (int i = 0; i < 4; i++) {
+		t = queue_find_id(q, "east", ids[i]);
+		assert_non_null(t);
+		assert_int_equal(rec(t)->state, want[i]);
+		assert_int_equal(rec(t)->finished_at, close);
+	}
+	c = queue_changes(q, &n);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind == QUEUE_CHANGE_EVENT && c[i].u.event.ticket > 0) {
+			assert_int_equal(c[i].u.event.ts, close);
+			ended++;
+		}
+	assert_int_equal(ended, 4);
+	f->hash[0]++;
+	assert_int_equal(queue_issue(q, "east", "A", PROTO_EN, PROTO_PRIO_NONE, f->hash, tomorrow + 60, &t, NULL),
+			 QUEUE_OK);
+	assert_string_equal(rec(t)->label, "A-001");
+	assert_int_equal(queue_call(q, "east", 1, tomorrow + 120, &t, NULL), QUEUE_OK);
+	assert_string_equal(rec(t)->label, "A-001");
+	assert_string_equal(rec(t)->day, "2026-04-07");
+	queue_free(q);
+	config_free(config);
+
+	/* the fixture's city ignores its hours: Monday's ticket is still called on Tuesday */
+	ids[0] = rec(issue(f, "east", "A", PROTO_PRIO_NONE, close))->id;
+	assert_int_equal(queue_call(f->q, "east", 1, tomorrow, &t, NULL), QUEUE_OK);
+	assert_int_equal(rec(t)->id, ids[0]);
+}
+
 /* A ticket of a procedure the configuration no longer has cannot be shown (it has no name,
  * no target, no mean time): restoring leaves it to the store, as for a vanished office. */
 static void
@@ -593,6 +673,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(numbers_survive_a_clock_stepped_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(restore_skips_vanished_procedures, setup, teardown),
+		cmocka_unit_test_setup_teardown(nobody_held_over_a_closing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
