@@ -43,8 +43,16 @@
 #define LIVE_RING 4096
 /* A new board gets this many of the office's last calls. */
 #define LIVE_RECENT 10
-/* Unsent bytes that mark a peer as no longer reading. */
+/* Unsent bytes that mark a peer as no longer reading: its share of LIVE_BACKLOG_BUDGET, which
+ * all streams together may hold, kept between LIVE_MIN_BACKLOG and LIVE_MAX_BACKLOG. With a
+ * fixed 256 KiB a peer, 2 800 streams that stopped reading under a ticket flood held 990 MiB
+ * (VmHWM) before they were dropped; a whole turn's frames are well under the floor. */
+#define LIVE_BACKLOG_BUDGET (16 * 1024 * 1024)
 #define LIVE_MAX_BACKLOG (256 * 1024)
+#define LIVE_MIN_BACKLOG (8 * 1024)
+/* A board that missed more events than this gets the recent calls afresh instead: thousands
+ * of frames at once would fill its backlog before it could read them. */
+#define LIVE_REPLAY_MAX 256
 /* Browsers wait this long before reconnecting. */
 #define LIVE_RETRY_MS 3000
 /* How long committed events gather before they are written to the streams. */
@@ -79,6 +87,7 @@ struct api_live {
 	struct event *heartbeat;
 	struct live_clients *clients;    /* by office */
 	int *n_clients;                  /* by office */
+	int n_streams;                   /* all offices' */
 	int n_offices;
 	uint64_t next_id;
 	struct live_entry ring[LIVE_RING];
@@ -106,18 +115,26 @@ api_live_clients(const struct api_live *live, int office)
 
 static void client_drop(struct live_client *c);
 
+/* Whether a stream holds more unsent bytes than its share of the budget. */
+static int
+client_stalled(const struct live_client *c)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->conn);
+	size_t share = LIVE_BACKLOG_BUDGET / (size_t)(c->live->n_streams > 0 ? c->live->n_streams : 1);
+
+	share = share > LIVE_MAX_BACKLOG ? LIVE_MAX_BACKLOG : share < LIVE_MIN_BACKLOG ? LIVE_MIN_BACKLOG : share;
+	return bev != NULL && evbuffer_get_length(bufferevent_get_output(bev)) > share;
+}
+
 /* Writes one framed event; -1 when the peer has stopped reading (its backlog is too long), and
  * the caller drops it after its loop. */
 static int
 client_send_frame(struct live_client *c, const char *frame, size_t len)
 {
-	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->conn);
 	struct evbuffer *buf = NULL;
 	int rc = -1;
 
-	if (frame == NULL)
-		goto out;
-	if (bev != NULL && evbuffer_get_length(bufferevent_get_output(bev)) > LIVE_MAX_BACKLOG)
+	if (frame == NULL || client_stalled(c))
 		goto out;
 	if ((buf = evbuffer_new()) == NULL)
 		goto out;
@@ -150,6 +167,7 @@ client_closed(struct evhttp_connection *conn, void *arg)
 	(void)conn;
 	TAILQ_REMOVE(&live->clients[c->office], c, entry);
 	live->n_clients[c->office]--;
+	live->n_streams--;
 	if (c->hangup != NULL)
 		event_free(c->hangup);
 	free(c->last);
@@ -168,10 +186,17 @@ client_hangup(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Closes a stream from our side; the close callback frees the client. Not to be called from
- * the connection's own callbacks. */
+ * the connection's own callbacks. The bufferevent's events go first: evhttp closes the socket
+ * but the bufferevent lives on while another reference holds it (deadline.c), and its write
+ * event, armed for the unsent backlog, fired on the closed descriptor (EBADF, "Epoll MOD
+ * failed" in the log) or on whichever connection was given its number next. */
 static void
 client_drop(struct live_client *c)
 {
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->conn);
+
+	if (bev != NULL)
+		bufferevent_disable(bev, EV_READ | EV_WRITE);
 	evhttp_connection_free(c->conn);
 }
 
@@ -326,7 +351,16 @@ ring_each(struct api_live *live, int office, void (*fn)(void *arg, const struct 
 struct missed {
 	struct live_client *client;
 	uint64_t after;
+	size_t n;
 };
+
+static void
+count_missed(void *arg, const struct live_entry *e)
+{
+	struct missed *m = arg;
+
+	m->n += e->id > m->after;
+}
 
 static void
 send_missed(void *arg, const struct live_entry *e)
@@ -347,16 +381,18 @@ collect_call(void *arg, const struct live_entry *e)
 		json_array_insert_new(calls, 0, json_loads(e->data, 0, NULL));
 }
 
-/* A board's start: what it missed since after_id if the ring still holds it, else the last
- * calls; then the office's congestion. */
+/* A board's start: what it missed since after_id if the ring still holds it and it is not
+ * too much, else the last calls; then the office's congestion. */
 static void
 office_snapshot(struct api_live *live, struct live_client *c, int has_after, uint64_t after_id, int64_t now)
 {
 	char *congestion = congestion_json(live, c->office, now);
+	struct missed m = { c, after_id, 0 };
+	int held = has_after && after_id + 1 >= ring_oldest(live) && after_id < live->next_id;
 
-	if (has_after && after_id + 1 >= ring_oldest(live) && after_id < live->next_id) {
-		struct missed m = { c, after_id };
-
+	if (held)
+		ring_each(live, c->office, count_missed, &m);
+	if (held && m.n <= LIVE_REPLAY_MAX) {
 		ring_each(live, c->office, send_missed, &m);
 	} else {
 		json_t *calls = json_array(), *root;
@@ -526,6 +562,7 @@ stream_open(struct http_ctx *ctx, enum live_kind kind, int office, const uint8_t
 	office_flush(live, office, ctx->now); /* the others first: the snapshot holds what they are owed */
 	TAILQ_INSERT_TAIL(&live->clients[office], c, entry);
 	live->n_clients[office]++;
+	live->n_streams++;
 	evhttp_connection_set_closecb(c->conn, client_closed, c);
 	/* A stream is quiet between events: evhttp's idle timeout must not end it; heartbeats
 	 * find peers that are gone. */
@@ -647,11 +684,10 @@ heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 		struct live_client *c, *next;
 
 		for (c = TAILQ_FIRST(&live->clients[o]); c != NULL; c = next) {
-			struct bufferevent *bev = evhttp_connection_get_bufferevent(c->conn);
 			struct evbuffer *buf;
 
 			next = TAILQ_NEXT(c, entry);
-			if (bev != NULL && evbuffer_get_length(bufferevent_get_output(bev)) > LIVE_MAX_BACKLOG) {
+			if (client_stalled(c)) {
 				client_drop(c);
 				continue;
 			}
