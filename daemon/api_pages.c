@@ -235,7 +235,8 @@ add_plain_ticket(struct evbuffer *out, const json_t *texts, const char *lang, co
 		add_fact(out, texts, lang, "position", text_of(texts, lang, v->position <= 1 ? "next" : "ahead"),
 			 v->position - 1);
 		if (v->est_wait_min >= 0)
-			add_fact(out, texts, lang, "wait", text_of(texts, lang, "wait_min"), v->est_wait_min);
+			add_fact(out, texts, lang, "wait",
+				 text_of(texts, lang, v->est_wait_min > 0 ? "wait_min" : "wait_soon"), v->est_wait_min);
 	}
 	snprintf(state, sizeof(state), "s_%s", proto_state_name(v->state));
 	add_fact(out, texts, lang, "state", text_of(texts, lang, state), 0);

@@ -67,7 +67,8 @@
     show('wait-row', waiting && tk.est_wait_min >= 0);
     if (waiting) {
       M.el('position').textContent = tk.position <= 1 ? M.t('next') : M.t('ahead', { n: tk.position - 1 });
-      M.el('wait').textContent = M.t('wait_min', { n: tk.est_wait_min });
+      /* "about 0 min" reads as a broken clock: nobody is ahead at a free counter. */
+      M.el('wait').textContent = M.t(tk.est_wait_min > 0 ? 'wait_min' : 'wait_soon', { n: tk.est_wait_min });
     }
     var called = M.el('called');
     if (tk.state === 'called') {

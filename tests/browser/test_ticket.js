@@ -22,9 +22,24 @@ test('shows number, procedure, place and wait in the ticket language', async (t)
   assert.strictEqual(await page.textContent('#number'), tk.label);
   assert.match(await page.textContent('#service'), /Certificates/);
   assert.match(await page.textContent('#position'), /1 ahead of you/);
-  assert.match(await page.textContent('#wait'), /about \d+ min/);
+  assert.strictEqual(await page.textContent('#wait'), tk.est_wait_min > 0 ? 'about ' + tk.est_wait_min + ' min' : 'soon');
   assert.match(await page.textContent('#office'), /Naka Ward Office/);
   assert.strictEqual(await page.getAttribute('html', 'lang'), 'en');
+});
+
+test('first in line at a free counter reads "soon", not "about 0 min", with and without JavaScript', async (t) => {
+  const d = await t.daemon();
+  const tk = await d.issue('naka', 'A', { lang: 'en' });
+  assert.strictEqual(tk.est_wait_min, 0);
+  const page = await t.page(PHONE);
+  await page.goto(d.url + '/t/' + tk.token);
+  await page.waitForSelector('#ticket:not([hidden])');
+  assert.strictEqual(await page.textContent('#wait'), 'soon');
+  const plain = await t.page(Object.assign({ javaScriptEnabled: false }, PHONE));
+  await plain.goto(d.url + '/t/' + tk.token);
+  const text = await plain.innerText('body');
+  assert.match(text, /Estimated wait\s+soon/);
+  assert.doesNotMatch(text, /about 0 min/);
 });
 
 test('the call appears without reload: your turn, go to counter N', async (t) => {
@@ -113,7 +128,7 @@ test('without JavaScript the ticket is in the page, in its language, and the pag
   assert.match(text, new RegExp('Your number\\s+' + tk.label));
   assert.match(text, /Certificates/);
   assert.match(text, /1 ahead of you/);
-  assert.match(text, /about \d+ min/);
+  assert.match(text, tk.est_wait_min > 0 ? /about \d+ min/ : /Estimated wait\s+soon/);
   await d.call('naka', 1);
   await d.call('naka', 2);
   /* Nobody reloads: the page does, and then shows the call. */
