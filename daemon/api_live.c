@@ -46,10 +46,12 @@
 /* Unsent bytes that mark a peer as no longer reading: its share of LIVE_BACKLOG_BUDGET, which
  * all streams together may hold, kept between LIVE_MIN_BACKLOG and LIVE_MAX_BACKLOG. With a
  * fixed 256 KiB a peer, 2 800 streams that stopped reading under a ticket flood held 990 MiB
- * (VmHWM) before they were dropped; a whole turn's frames are well under the floor. */
-#define LIVE_BACKLOG_BUDGET (16 * 1024 * 1024)
+ * (VmHWM) before they were dropped. What is resident is some 3.5 times what the buffers hold
+ * (a small frame takes a chain of 1 KiB), hence the low budget: 400 streams that stop reading
+ * now cost about 30 MiB. A peer that is dropped reconnects and is sent what it missed. */
+#define LIVE_BACKLOG_BUDGET (8 * 1024 * 1024)
 #define LIVE_MAX_BACKLOG (256 * 1024)
-#define LIVE_MIN_BACKLOG (8 * 1024)
+#define LIVE_MIN_BACKLOG (4 * 1024)
 /* A board that missed more events than this gets the recent calls afresh instead: thousands
  * of frames at once would fill its backlog before it could read them. */
 #define LIVE_REPLAY_MAX 256
