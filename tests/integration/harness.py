@@ -3,6 +3,7 @@
 Every test gets its own temporary directory and SQLite file. Paths to the programs come from
 the environment meson sets (MADOGUCHID, MADOGUCHICTL); run tests through `meson test`.
 """
+import datetime
 import http.client
 import json
 import os
@@ -19,6 +20,29 @@ MADOGUCHICTL = os.environ.get('MADOGUCHICTL', 'build/daemon/madoguchictl')
 SOURCE_ROOT = os.environ.get('MADOGUCHI_SOURCE', os.path.join(os.path.dirname(__file__), '..', '..'))
 # Extra words put before the daemon, e.g. "valgrind --error-exitcode=99" (see README).
 WRAPPER = os.environ.get('MADOGUCHI_WRAPPER', '').split()
+JST = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def opening_now(slot_min=5, margin=12, note=''):
+    """An office opening on the real clock, at any time of day, for tests of slots and their
+    check-in windows: S, the next whole minute at least `margin` s away, and the `open.DATE`
+    lines that open the office at S and keep its slots of `slot_min` minutes going on the same
+    beat past midnight (the next date opens at the first minute that keeps it). A slot from S
+    must end by midnight, so in a day's last minutes S is the next midnight."""
+    now = time.time()
+    s = (int(now) // 60 + 1) * 60
+    if s - now < margin:
+        s += 60
+    start = datetime.datetime.fromtimestamp(s, JST)
+    minute = start.hour * 60 + start.minute
+    if minute + slot_min > 24 * 60:
+        start = datetime.datetime.combine(start.date() + datetime.timedelta(days=1), datetime.time(), JST)
+        s, minute = int(start.timestamp()), 0
+    nxt = start.date() + datetime.timedelta(days=1)
+    suffix = ' ' + note if note else ''
+    lines = 'open.%s = %s-24:00%s\nopen.%s = 00:%02d-24:00%s\n' % (
+        start.date().isoformat(), start.strftime('%H:%M'), suffix, nxt.isoformat(), minute % slot_min, suffix)
+    return s, lines
 
 
 class Reply:

@@ -302,18 +302,13 @@ class RateLimit(ReserveTest):
 class WindowAndCalling(ReserveTest):
     """The kiosk's check-in window and the calling order, on the real clock.
 
-    The office opens at S, the next whole minute (at least 12 s away): the day's first 5-minute
-    slot starts at S. The window opens 15 minutes before a slot and closes at its start
+    The office opens at S, the next whole minute (at least 12 s away; harness.opening_now()):
+    the day's first 5-minute slot starts at S. The window opens 15 minutes before a slot and closes at its start
     (checkin_after_min = 0), so at S a reservation not checked in is late, and one checked in
     before S is called first once S has come."""
 
     def config_text(self):
-        now = time.time()
-        self.S = (int(now) // 60 + 1) * 60
-        if self.S - now < 12:
-            self.S += 60
-        s = datetime.datetime.fromtimestamp(self.S, JST)
-        exception = 'open.%s = %s-24:00 延長窓口\n' % (s.date().isoformat(), s.strftime('%H:%M'))
+        self.S, exception = harness.opening_now(slot_min=5, note='延長窓口')
         return city(hours='closed', slot_min=5, capacity=4,
                     extra_city='checkin_before_min = 15\ncheckin_after_min = 0\n', extra_office=exception)
 
@@ -333,10 +328,13 @@ class WindowAndCalling(ReserveTest):
 
     def test_window_edges_and_calling_order(self):
         d = self.d
-        day = datetime.datetime.fromtimestamp(self.S, JST).date().isoformat()
-        slots = self.slots(day)
-        self.assertEqual(slots[0]['start'], self.at(0))
-        self.assertEqual(slots[1]['start'], self.at(300))
+        day = datetime.datetime.fromtimestamp(self.S, JST).date()
+        after = (day + datetime.timedelta(days=1)).isoformat()
+        day = day.isoformat()
+        # Near midnight the slots go on the next day.
+        starts = [x['start'] for x in self.slots(day) + self.slots(after)]
+        self.assertEqual(starts[0], self.at(0))
+        self.assertEqual(starts[1], self.at(300))
 
         r1 = self.book(self.at(0)).json        # checks in before S: called first after S
         r2 = self.book(self.at(0)).json        # never comes: late at S, then no-show

@@ -34,14 +34,10 @@ class CheckIn(KioskTest):
 
     def setUp(self):
         self.workdir = tempfile.mkdtemp(prefix='madoguchi-test-')
-        now = time.time()
-        self.S = (int(now) // 60 + 1) * 60
-        if self.S - now < 12:
-            self.S += 60
-        s = datetime.datetime.fromtimestamp(self.S, JST)
+        self.S, opening = harness.opening_now(slot_min=5)
         self.config = os.path.join(self.workdir, 'city.ini')
         with open(self.config, 'w', encoding='utf-8') as f:
-            f.write(city('open.%s = %s-24:00\n' % (s.date().isoformat(), s.strftime('%H:%M'))))
+            f.write(city(opening))
         self.d = harness.Daemon(self.workdir, config=self.config, args=self.args).start()
         self.token = self.d.token('kiosk', 'naka')
         self.spool = os.path.join(self.workdir, 'spool')
