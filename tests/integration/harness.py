@@ -23,25 +23,26 @@ WRAPPER = os.environ.get('MADOGUCHI_WRAPPER', '').split()
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
 
-def opening_now(slot_min=5, margin=12, note=''):
+def opening_now(slot_min=5, margin=12, note='', span_min=30):
     """An office opening on the real clock, at any time of day, for tests of slots and their
     check-in windows: S, the next whole minute at least `margin` s away, and the `open.DATE`
-    lines that open the office at S and keep its slots of `slot_min` minutes going on the same
-    beat past midnight (the next date opens at the first minute that keeps it). A slot from S
-    must end by midnight, so in a day's last minutes S is the next midnight."""
+    lines that open the office at S and the next date all day, so that slots of `slot_min`
+    minutes follow each other from S for at least `span_min` minutes. A slot cannot straddle
+    midnight, so when those minutes reach past it S is put on midnight's beat (the next whole
+    slot of the day, or the next midnight): a wait of at most `slot_min` minutes more."""
     now = time.time()
     s = (int(now) // 60 + 1) * 60
     if s - now < margin:
         s += 60
     start = datetime.datetime.fromtimestamp(s, JST)
     minute = start.hour * 60 + start.minute
-    if minute + slot_min > 24 * 60:
-        start = datetime.datetime.combine(start.date() + datetime.timedelta(days=1), datetime.time(), JST)
-        s, minute = int(start.timestamp()), 0
+    if minute + span_min > 24 * 60 and minute % slot_min:
+        s += (slot_min - minute % slot_min) * 60
+        start = datetime.datetime.fromtimestamp(s, JST)
     nxt = start.date() + datetime.timedelta(days=1)
     suffix = ' ' + note if note else ''
-    lines = 'open.%s = %s-24:00%s\nopen.%s = 00:%02d-24:00%s\n' % (
-        start.date().isoformat(), start.strftime('%H:%M'), suffix, nxt.isoformat(), minute % slot_min, suffix)
+    lines = 'open.%s = %s-24:00%s\nopen.%s = 00:00-24:00%s\n' % (
+        start.date().isoformat(), start.strftime('%H:%M'), suffix, nxt.isoformat(), suffix)
     return s, lines
 
 
