@@ -21,7 +21,6 @@
 
 #include "internal.h"
 #include "proto.h"
-#include "token.h"
 #include "www/www.h"
 
 /* X(route pattern, HTML file in daemon/www) */
@@ -119,6 +118,44 @@ static_get(struct http_ctx *ctx)
 }
 
 /* --- /t/{token} --- */
+
+struct api_pages {
+	json_t *texts;       /* ticket-text.json */
+	char *texts_json;    /* the same for the page's script block, slashes escaped: no
+			      * "</script>" can end the block that holds them */
+};
+
+int
+api_pages_start(struct api_pages **out, char **cause)
+{
+	const struct www_file *tf = page_file("ticket-text.json");
+	struct api_pages *p = calloc(1, sizeof(*p));
+	int rc = -1;
+
+	*out = NULL;
+	if (p == NULL || tf == NULL || (p->texts = json_loadb(tf->data, tf->len, 0, NULL)) == NULL ||
+	    (p->texts_json = json_dumps(p->texts, JSON_COMPACT | JSON_ESCAPE_SLASH)) == NULL) {
+		if (cause != NULL && asprintf(cause, "pages: the ticket page's texts cannot be read") < 0)
+			*cause = NULL;
+		goto out;
+	}
+	*out = p;
+	p = NULL;
+	rc = 0;
+out:
+	api_pages_stop(p);
+	return rc;
+}
+
+void
+api_pages_stop(struct api_pages *p)
+{
+	if (p == NULL)
+		return;
+	json_decref(p->texts);
+	free(p->texts_json);
+	free(p);
+}
 
 /* Text as HTML, with {n} (if any) replaced by n. */
 static void
@@ -258,35 +295,18 @@ add_plain_ticket(struct evbuffer *out, const json_t *texts, const char *lang, co
 static int
 ticket_find(struct http_ctx *ctx, struct proto_ticket *v, struct ticket_rec *stored)
 {
-	const struct config *config = http_config(ctx->http);
 	struct queue *q = http_queue(ctx->http);
-	struct queue_ticket *t = NULL;
-	const struct config_office *o;
-	const struct config_service *s;
-	uint8_t hash[RECORD_HASH_LEN];
-	int64_t visit_at;
-	int rc = -1;
+	int found_stored = 0, rc = -1;
+	struct queue_ticket *t = api_queue_holder_ticket(ctx, stored, &found_stored);
 
 	memset(v, 0, sizeof(*v));
-	if (token_hash_ticket(ctx->params[0], hash, &visit_at) != 0)
-		goto out;
-	if ((t = queue_find_token(q, hash)) != NULL) {
+	if (t != NULL) {
 		queue_ticket_view(q, t, ctx->now, v);
 		ctx->shows_committed = queue_ticket_committed(q, t);
 		rc = 0;
-	} else if (store_ticket_by_token(http_store(ctx->http), hash, visit_at, stored) == 0 &&
-		   (o = config_office(config, stored->office)) != NULL &&
-		   (s = config_service(config, (char[]){ stored->service, '\0' })) != NULL) {
-		v->label = stored->label;
-		v->office_name = o->names;
-		v->service_name = s->names;
-		v->state = stored->state;
-		v->est_wait_min = -1;
-		v->counter = stored->counter;
-		v->lang = stored->lang;
-		rc = 0;
+	} else if (found_stored) {
+		rc = api_queue_stored_view(http_config(ctx->http), stored, v);
 	}
-out:
 	return rc;
 }
 
@@ -332,18 +352,18 @@ buffer_text(struct evbuffer *b)
 static void
 ticket_page_get(struct http_ctx *ctx)
 {
-	const struct www_file *f = page_file("ticket.html"), *tf = page_file("ticket-text.json");
-	json_t *texts = tf != NULL ? json_loadb(tf->data, tf->len, 0, NULL) : NULL;
+	const struct www_file *f = page_file("ticket.html");
+	const json_t *texts = http_pages(ctx->http)->texts;
 	struct evbuffer *plain = evbuffer_new(), *heading = evbuffer_new(), *title = evbuffer_new(),
 			*page = evbuffer_new();
-	char *texts_json = NULL, *plain_text = NULL, *heading_text = NULL, *title_text = NULL, *html = NULL;
+	char *plain_text = NULL, *heading_text = NULL, *title_text = NULL, *html = NULL;
 	char reload[16];
 	struct proto_ticket v;
 	struct ticket_rec stored;
 	int found = 0;
 	const char *lang;
 
-	if (f == NULL || texts == NULL || plain == NULL || heading == NULL || title == NULL || page == NULL) {
+	if (f == NULL || plain == NULL || heading == NULL || title == NULL || page == NULL) {
 		http_reply_problem(ctx, 500, "this page is missing from the build");
 		goto out;
 	}
@@ -359,13 +379,11 @@ ticket_page_get(struct http_ctx *ctx)
 		add_escaped(plain, text_of(texts, lang, "not_found"), 0);
 		evbuffer_add_printf(plain, "</p>");
 	}
-	/* Escaped slashes: no "</script>" can end the block that holds them. */
-	texts_json = json_dumps(texts, JSON_COMPACT | JSON_ESCAPE_SLASH);
 	plain_text = buffer_text(plain);
 	heading_text = buffer_text(heading);
 	title_text = buffer_text(title);
 	snprintf(reload, sizeof(reload), "%d", TICKET_RELOAD_S);
-	if (texts_json == NULL || plain_text == NULL || heading_text == NULL || title_text == NULL) {
+	if (plain_text == NULL || heading_text == NULL || title_text == NULL) {
 		http_reply_problem(ctx, 500, "out of memory");
 		goto out;
 	}
@@ -374,7 +392,7 @@ ticket_page_get(struct http_ctx *ctx)
 			{ "lang", strcmp(lang, "ja-easy") == 0 ? "ja" : lang },
 			{ "reload_s", reload },
 			{ "title", title_text },
-			{ "texts", texts_json },
+			{ "texts", http_pages(ctx->http)->texts_json },
 			{ "heading", heading_text },
 			{ "plain", plain_text },
 		};
@@ -389,11 +407,9 @@ ticket_page_get(struct http_ctx *ctx)
 	http_reply_text(ctx, found ? 200 : 404, "text/html; charset=utf-8", html, strlen(html), TICKET_CACHE);
 out:
 	free(html);
-	free(texts_json);
 	free(plain_text);
 	free(heading_text);
 	free(title_text);
-	json_decref(texts);
 	if (plain != NULL)
 		evbuffer_free(plain);
 	if (heading != NULL)

@@ -62,35 +62,28 @@ reply_ticket(struct http_ctx *ctx, int status, char *json)
 	free(json);
 }
 
+int
+api_queue_stored_view(const struct config *config, const struct ticket_rec *rec, struct proto_ticket *v)
+{
+	const struct config_office *o = config_office(config, rec->office);
+	const struct config_service *s = config_service(config, (char[]){ rec->service, '\0' });
+	int rc = -1;
+
+	memset(v, 0, sizeof(*v));
+	if (o != NULL && s != NULL) {
+		queue_record_view(o, s, rec, v);
+		rc = 0;
+	}
+	return rc;
+}
+
 /* A finished ticket of an earlier day, known only to the store. */
 static char *
 stored_ticket_json(struct http_ctx *ctx, const struct ticket_rec *rec)
 {
-	const struct config *config = http_config(ctx->http);
-	const struct config_office *o = config_office(config, rec->office);
-	const struct config_service *s = config_service(config, (char[]){ rec->service, '\0' });
 	struct proto_ticket v;
 
-	if (o == NULL || s == NULL)
-		return NULL;
-	memset(&v, 0, sizeof(v));
-	v.id = rec->id;
-	v.label = rec->label;
-	v.office = o->code;
-	v.office_name = o->names;
-	v.office_name_json = o->names_json;
-	v.service = s->code;
-	v.letter = s->letter;
-	v.service_name = s->names;
-	v.service_name_json = s->names_json;
-	v.state = rec->state;
-	v.est_wait_min = -1;
-	v.counter = rec->counter;
-	v.priority = rec->priority;
-	v.lang = rec->lang;
-	v.issued_at = rec->issued_at;
-	v.called_at = rec->called_at;
-	return proto_ticket_text(&v);
+	return api_queue_stored_view(http_config(ctx->http), rec, &v) == 0 ? proto_ticket_text(&v) : NULL;
 }
 
 /* Replies with the queue's verdict: the ticket on success, a problem otherwise. */
@@ -264,9 +257,8 @@ out:
 	free(cause);
 }
 
-/* The ticket a holder's token names: in memory, or finished and only in the store. */
-static struct queue_ticket *
-holder_ticket(struct http_ctx *ctx, struct ticket_rec *stored, int *found_stored)
+struct queue_ticket *
+api_queue_holder_ticket(struct http_ctx *ctx, struct ticket_rec *stored, int *found_stored)
 {
 	uint8_t hash[RECORD_HASH_LEN];
 	struct queue_ticket *t = NULL;
@@ -287,7 +279,7 @@ ticket_get(struct http_ctx *ctx)
 {
 	struct ticket_rec stored;
 	int found_stored;
-	struct queue_ticket *t = holder_ticket(ctx, &stored, &found_stored);
+	struct queue_ticket *t = api_queue_holder_ticket(ctx, &stored, &found_stored);
 	char *json = t != NULL ? ticket_json(ctx, t, NULL) : found_stored ? stored_ticket_json(ctx, &stored) : NULL;
 
 	/* The ticket's own record is durable: the phone need not wait for others' commits. Its
@@ -305,7 +297,7 @@ ticket_cancel(struct http_ctx *ctx)
 {
 	struct ticket_rec stored;
 	int found_stored;
-	struct queue_ticket *t = holder_ticket(ctx, &stored, &found_stored);
+	struct queue_ticket *t = api_queue_holder_ticket(ctx, &stored, &found_stored);
 	char *cause = NULL;
 	enum queue_result r;
 

@@ -66,6 +66,7 @@ struct http {
 	size_t n_turn_events, cap_turn_events;
 	struct http_commit_stats commit_stats, sync_stats;
 	struct api_reserve *reserve;    /* reservations: booking limits and the no-show sweep */
+	struct api_pages *pages;        /* the ticket page's texts */
 	/* Rollups (commit_cb): when a step last settled or folded, when the cells were last
 	 * folded to the end, whether rows may be unfolded, whether the last step left a backlog,
 	 * whether rows are settled and the cells are next, and the timer that folds them once
@@ -116,6 +117,12 @@ struct api_live *
 http_live(struct http *http)
 {
 	return http->live;
+}
+
+struct api_pages *
+http_pages(struct http *http)
+{
+	return http->pages;
 }
 
 struct event_base *
@@ -766,22 +773,15 @@ method_name(enum evhttp_cmd_type m)
 	}
 }
 
-/* The methods the routes serve at path, listed as an Allow header has them (RFC 9110 10.2.1). */
+/* The methods served (a mask of the routes' methods that match a path, and OPTIONS), listed
+ * as an Allow header has them (RFC 9110 10.2.1). */
 static void
-allowed_methods(const char *path, char *out, size_t size)
+allowed_methods(unsigned served, char *out, size_t size)
 {
 	static const enum evhttp_cmd_type order[] = { EVHTTP_REQ_GET,	 EVHTTP_REQ_HEAD,   EVHTTP_REQ_POST,
 						      EVHTTP_REQ_PUT,	 EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS };
-	struct http_ctx ctx;
-	char scratch[512];
-	unsigned served = EVHTTP_REQ_OPTIONS;
 	size_t used = 0;
 
-	memset(&ctx, 0, sizeof(ctx));
-	for (size_t t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]); t++)
-		for (const struct http_route *r = route_tables[t]; r->pattern != NULL; r++)
-			if (match(r->pattern, path, &ctx, scratch, sizeof(scratch)))
-				served |= r->method | (r->method == EVHTTP_REQ_GET ? EVHTTP_REQ_HEAD : 0);
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && used < size; i++)
 		if (served & order[i])
@@ -802,7 +802,8 @@ request_cb(struct evhttp_request *req, void *arg)
 	struct evbuffer *input = evhttp_request_get_input_buffer(req);
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	char *body = NULL;
-	int path_matched = 0, status;
+	unsigned served = 0; /* the methods of the routes whose pattern the path matches */
+	int status;
 	size_t len;
 
 	deadline_arrived(http->deadline, req);
@@ -825,7 +826,7 @@ request_cb(struct evhttp_request *req, void *arg)
 		for (const struct http_route *r = route_tables[t]; r->pattern != NULL; r++) {
 			if (!match(r->pattern, path, &ctx, scratch, sizeof(scratch)))
 				continue;
-			path_matched = 1;
+			served |= r->method | (r->method == EVHTTP_REQ_GET ? EVHTTP_REQ_HEAD : 0) | EVHTTP_REQ_OPTIONS;
 			if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET)) {
 				ctx.route = r;
 				break;
@@ -835,16 +836,17 @@ request_cb(struct evhttp_request *req, void *arg)
 	if (ctx.route == NULL) {
 		char allow[64];
 
-		if (path_matched) {
-			allowed_methods(path, allow, sizeof(allow));
+		/* Without a route for the method the loop tried every route: served is complete. */
+		if (served != 0) {
+			allowed_methods(served, allow, sizeof(allow));
 			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
 		}
 		/* OPTIONS asks just that: which methods the resource takes. */
-		if (path_matched && method == EVHTTP_REQ_OPTIONS)
+		if (served != 0 && method == EVHTTP_REQ_OPTIONS)
 			http_reply_status(&ctx, 204);
 		else
-			http_reply_problem(&ctx, path_matched ? 405 : 404,
-					   path_matched ? "method not allowed here" : "no such resource");
+			http_reply_problem(&ctx, served != 0 ? 405 : 404,
+					   served != 0 ? "method not allowed here" : "no such resource");
 		goto out;
 	}
 	/* Re-match to capture this route's parameters (the loop may have tried others after). */
@@ -992,6 +994,8 @@ http_new(struct event_base *base, const struct config *config, struct store *sto
 	}
 	if (api_reserve_start(http, &http->reserve, cause) != 0)
 		goto out;
+	if (api_pages_start(&http->pages, cause) != 0)
+		goto out;
 	if (api_live_start(http, &http->live, cause) != 0)
 		goto out;
 	*out = http;
@@ -1028,6 +1032,7 @@ http_free(struct http *http)
 	if (http == NULL)
 		return;
 	api_reserve_stop(http->reserve);
+	api_pages_stop(http->pages);
 	while ((p = TAILQ_FIRST(&http->pending)) != NULL) {
 		TAILQ_REMOVE(&http->pending, p, entry);
 		pending_free(p);

@@ -67,6 +67,19 @@ extern const struct http_route api_pages_routes[];
 extern const struct http_route api_reserve_routes[];
 extern const struct http_route api_staff_routes[];
 
+/* Pages (api_pages.c): the ticket page's texts, read once when the server starts. */
+struct api_pages;
+int api_pages_start(struct api_pages **out, char **cause);
+void api_pages_stop(struct api_pages *p);
+struct api_pages *http_pages(struct http *http);
+
+/* The ticket a holder's token (ctx->params[0]) names (api_queue.c): in memory, or else,
+ * finished on an earlier day, only its record in *stored (*found_stored set). */
+struct queue_ticket *api_queue_holder_ticket(struct http_ctx *ctx, struct ticket_rec *stored, int *found_stored);
+/* The wire view of such a stored record: 0, or -1 when its office or procedure is no longer
+ * configured. The view points into rec and the configuration. */
+int api_queue_stored_view(const struct config *config, const struct ticket_rec *rec, struct proto_ticket *v);
+
 /* Live event streams (api_live.c): state of their own, started and stopped with the server. */
 struct api_live;
 int api_live_start(struct http *http, struct api_live **out, char **cause);

@@ -1326,14 +1326,12 @@ queue_counter_state(struct queue *q, const char *office, int counter, enum proto
 }
 
 void
-queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, struct proto_ticket *v)
+queue_record_view(const struct config_office *o, const struct config_service *s, const struct ticket_rec *rec,
+		  struct proto_ticket *v)
 {
-	const struct config_office *o = q->offices[t->office].config;
-	const struct config_service *s = &q->config->services[t->rec.service - 'A'];
-
 	memset(v, 0, sizeof(*v));
-	v->id = t->rec.id;
-	v->label = t->rec.label;
+	v->id = rec->id;
+	v->label = rec->label;
 	v->office = o->code;
 	v->office_name = o->names;
 	v->office_name_json = o->names_json;
@@ -1341,14 +1339,21 @@ queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, st
 	v->letter = s->letter;
 	v->service_name = s->names;
 	v->service_name_json = s->names_json;
-	v->state = t->rec.state;
+	v->state = rec->state;
+	v->est_wait_min = -1;
+	v->counter = rec->counter;
+	v->priority = rec->priority;
+	v->lang = rec->lang;
+	v->issued_at = rec->issued_at;
+	v->called_at = rec->called_at;
+}
+
+void
+queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, struct proto_ticket *v)
+{
+	queue_record_view(q->offices[t->office].config, &q->config->services[t->rec.service - 'A'], &t->rec, v);
 	v->position = queue_position(q, t, now);
 	v->est_wait_min = queue_estimate_min(q, t, now);
-	v->counter = t->rec.counter;
-	v->priority = t->rec.priority;
-	v->lang = t->rec.lang;
-	v->issued_at = t->rec.issued_at;
-	v->called_at = t->rec.called_at;
 }
 
 char *

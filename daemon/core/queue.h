@@ -102,6 +102,10 @@ struct queue_ticket *queue_find_id(struct queue *q, const char *office, int64_t 
 
 /* The wire view of a ticket at now (position and estimate included). */
 void queue_ticket_view(struct queue *q, const struct queue_ticket *t, int64_t now, struct proto_ticket *view);
+/* The view of a ticket record alone, of office o and procedure s: no position, no estimate
+ * (a finished ticket the store holds). The view points into rec, o and s. */
+void queue_record_view(const struct config_office *o, const struct config_service *s, const struct ticket_rec *rec,
+		       struct proto_ticket *view);
 const struct ticket_rec *queue_ticket_rec(const struct queue_ticket *t);
 /* The view at now as JSON (proto_ticket_text(), without token), NULL when out of memory;
  * caller frees. The ticket keeps its last text and makes it again only when the view

@@ -328,9 +328,8 @@ class WindowAndCalling(ReserveTest):
 
     def test_window_edges_and_calling_order(self):
         d = self.d
-        day = datetime.datetime.fromtimestamp(self.S, JST).date()
-        after = (day + datetime.timedelta(days=1)).isoformat()
-        day = day.isoformat()
+        date = datetime.datetime.fromtimestamp(self.S, JST).date()
+        day, after = date.isoformat(), (date + datetime.timedelta(days=1)).isoformat()
         # Near midnight the slots go on the next day.
         starts = [x['start'] for x in self.slots(day) + self.slots(after)]
         self.assertEqual(starts[0], self.at(0))
